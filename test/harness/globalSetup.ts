@@ -1,0 +1,62 @@
+/**
+ * Hands integration tests real endpoints: MONGODB_URI, a fresh DATABASE_NAME per run and
+ * KAFKA_BOOTSTRAP_SERVERS. Taken from the environment when set, else from the local
+ * infrastructure (scripts/infra.sh), which is started here when needed and then stopped
+ * again when the run ends, so a bare `vitest run` leaves nothing of ours behind.
+ */
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import type { TestProject } from "vitest/node";
+
+const infraScript = fileURLToPath(new URL("../../scripts/infra.sh", import.meta.url));
+
+const infra = (...args: Array<string>): string =>
+  execFileSync("bash", [infraScript, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+
+const isRunning = (service: string): boolean => {
+  try {
+    infra("status", service);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export default function setup(project: TestProject): () => void {
+  const started: Array<string> = [];
+  for (const [service, variable] of [
+    ["mongo", "MONGODB_URI"],
+    ["kafka", "KAFKA_BOOTSTRAP_SERVERS"],
+  ] as const) {
+    if (process.env[variable] === undefined && !isRunning(service)) {
+      infra("start", service);
+      started.push(service);
+    }
+  }
+  for (const line of infra("env").split("\n")) {
+    const match = /^export (\w+)='(.*)'$/.exec(line);
+    if (match?.[1] && match[2] !== undefined && process.env[match[1]] === undefined) {
+      process.env[match[1]] = match[2];
+    }
+  }
+  process.env.DATABASE_NAME = `anansky_test_${Date.now()}_${randomBytes(3).toString("hex")}`;
+  project.provide("testEnvironment", {
+    mongodbUri: process.env.MONGODB_URI ?? "",
+    databaseName: process.env.DATABASE_NAME,
+    kafkaBootstrapServers: process.env.KAFKA_BOOTSTRAP_SERVERS ?? "",
+  });
+  return () => {
+    if (started.length > 0) infra("stop", ...started);
+  };
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    testEnvironment: {
+      mongodbUri: string;
+      databaseName: string;
+      kafkaBootstrapServers: string;
+    };
+  }
+}
