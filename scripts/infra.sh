@@ -15,7 +15,9 @@ case "$action" in
     for s in "${services[@]}"; do bash "$ANANSKY_ROOT/scripts/infra/$s.sh" "$action" || status=$?; done
     exit $status ;;
   stop)
-    for s in "${services[@]}"; do bash "$ANANSKY_ROOT/scripts/infra/$s.sh" stop || true; done ;;
+    for s in "${services[@]}"; do
+      [ -f "$ANANSKY_ROOT/scripts/infra/$s.sh" ] && { bash "$ANANSKY_ROOT/scripts/infra/$s.sh" stop || true; }
+    done ;;
   env)
     # Prints the connection settings of the running infrastructure as shell exports.
     echo "export MONGODB_URI='${MONGODB_URI:-$(cat "$ANANSKY_STATE/mongo.uri" 2>/dev/null)}'"

@@ -60,7 +60,7 @@ start() {
     log "mongo: starting FerretDB $FERRETDB_VERSION (SQLite backend)"
     nohup "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$DATA/" \
       --listen-addr="127.0.0.1:$ANANSKY_MONGO_PORT" --telemetry=disable --debug-addr=- \
-      --state-dir="$DATA" --log-level=warn >"$ANANSKY_STATE/mongo.log" 2>&1 &
+      --state-dir="$DATA" --log-level=warn >>"$ANANSKY_STATE/mongo.log" 2>&1 &
     echo $! > "$(pid_file $NAME)"
   fi
   echo "$uri" > "$URI_FILE"
