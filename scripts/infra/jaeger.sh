@@ -77,6 +77,9 @@ extensions:
   jaeger_query:
     storage:
       traces: memstore
+    # On by default: Jaeger would trace its own queries and ship them over OTLP gRPC
+    # to localhost:4317 (or OTEL_EXPORTER_OTLP_ENDPOINT), and wait 5 s for it at stop.
+    enable_tracing: false
     http:
       endpoint: 127.0.0.1:$ANANSKY_JAEGER_QUERY_PORT
     grpc:
@@ -135,7 +138,9 @@ start() {
   mkdir -p "$ANANSKY_STATE"
   write_config
   log "jaeger: starting $JAEGER_V2_VERSION (in-memory storage)"
-  (cd "$CONF" && nohup "$JAEGER_BIN" --config "$CONF/config.yaml" >"$LOG" 2>&1 & echo $! > "$(pid_file $NAME)")
+  # exec all the way down, so the recorded pid is Jaeger's own and `stop` really stops it.
+  (cd "$CONF" && exec nohup "$JAEGER_BIN" --config "$CONF/config.yaml") >"$LOG" 2>&1 &
+  echo $! > "$(pid_file $NAME)"
   if ! wait_until 60 api_answers; then
     stop_by_pid $NAME; die "jaeger query API did not answer: see $LOG"
   fi
