@@ -88,6 +88,9 @@ start() {
   fi
   if is_running $NAME; then log "kafka: already running at $BOOTSTRAP"; return 0; fi
   build_kafka
+  for port in "$ANANSKY_KAFKA_PORT" "$ANANSKY_KAFKA_CONTROLLER_PORT"; do
+    port_open "$port" && die "kafka: port $port is taken by another process (set ANANSKY_KAFKA_PORT / ANANSKY_KAFKA_CONTROLLER_PORT)"
+  done
   rm -rf "$DATA"; write_config
   local cluster_id
   cluster_id=$( (exec_java kafka.tools.StorageTool random-uuid) | tail -n 1)

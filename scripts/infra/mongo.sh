@@ -40,6 +40,7 @@ start() {
   fi
   if is_running $NAME; then log "mongo: already running at $(cat "$URI_FILE")"; return 0; fi
   mkdir -p "$ANANSKY_STATE"
+  port_open "$ANANSKY_MONGO_PORT" && die "mongo: port $ANANSKY_MONGO_PORT is taken by another process (set ANANSKY_MONGO_PORT)"
   rm -rf "$DATA"; mkdir -p "$DATA"
   local uri="mongodb://127.0.0.1:$ANANSKY_MONGO_PORT/"
   if command -v mongod >/dev/null; then
