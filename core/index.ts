@@ -1,5 +1,48 @@
 /**
- * Anansky's kernel: the public entry plugins and services import.
- * (Filled in by the event-sourcing kernel; see ../shared/DESIGN.md.)
+ * Anansky's kernel: the public entry that plugins and services import. Plugins import
+ * from here only (and from other plugins' public entries for their extension points).
  */
-export const coreVersion = "0.1.0";
+
+export { EventBusUnavailable } from "./bus/Errors.ts";
+export { EventBus, type IncomingMessage, type OutgoingMessage, type SubscribeOptions } from "./bus/EventBus.ts";
+export { EventHeaders, eventToMessage, messageToEvent } from "./bus/eventMessages.ts";
+export { AppConfig, type AppConfigValues, decodeAppConfig } from "./config/AppConfig.ts";
+export { ConfigInvalid } from "./config/Errors.ts";
+export { type ConsumerGroupSpec, type RegisteredHandler, runConsumerGroup } from "./consuming/ConsumerRunner.ts";
+export { DeadLetter, DeadLetters } from "./consuming/DeadLetters.ts";
+export { PermanentFailure } from "./consuming/Errors.ts";
+export { ProcessedEvents } from "./consuming/ProcessedEvents.ts";
+export { defaultRetryPolicy, type RetryPolicy, withRetries } from "./consuming/retryPolicy.ts";
+export {
+  defineEvent,
+  type EventDefinition,
+  type EventMeta,
+  type EventOf,
+  type TypedEvent,
+  type Upcaster,
+} from "./events/defineEvent.ts";
+export { EventDecodeError } from "./events/Errors.ts";
+export { EventEnvelope, type PendingEvent, StreamId, TenantId } from "./events/EventEnvelope.ts";
+export { derivedEventId, EventId, eventIdTimestamp, newEventId } from "./events/EventId.ts";
+export { type AnyEventDefinition, EventRegistry } from "./events/EventRegistry.ts";
+export {
+  type AnyProjection,
+  definePlugin,
+  type Plugin,
+  type PluginApi,
+  type RouteContext,
+} from "./plugins/definePlugin.ts";
+export { PluginLoadError } from "./plugins/Errors.ts";
+export { defineExtensionPoint, type ExtensionContributions, type ExtensionPoint } from "./plugins/ExtensionPoint.ts";
+export { importPluginModules, type LoadedPlugin, type LoadedPlugins, loadPlugins } from "./plugins/loadPlugins.ts";
+export type { PluginServices } from "./plugins/PluginServices.ts";
+export { EventWriter } from "./publishing/EventWriter.ts";
+export { Publisher, type PublisherOptions } from "./publishing/Publisher.ts";
+export { ConcurrencyError, EventStoreUnavailable } from "./store/Errors.ts";
+export {
+  EventStore,
+  type ExpectedVersion,
+  type ReadAllOptions,
+  type StreamAppend,
+  type StreamAppendOutcome,
+} from "./store/EventStore.ts";

@@ -28,7 +28,7 @@ build_kafka() {
   </dependencies>
 </project>
 POM
-  mvn -B -q -f "$KAFKA_HOME/pom.xml" \
+  mvn -B -q -Dstyle.color=never -f "$KAFKA_HOME/pom.xml" \
     org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$KAFKA_HOME/lib" || die "fetching the Kafka jars failed"
   touch "$KAFKA_HOME/.complete"

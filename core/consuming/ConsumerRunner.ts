@@ -1,0 +1,152 @@
+/**
+ * Runs one plugin's event handlers in their own Kafka consumer group. Per batch (one
+ * partition, in order): decode, skip what the group already handled, run each handler
+ * with retries, dead-letter what still fails, remember what succeeded; the bus commits
+ * the batch's offsets only after all that succeeded. A failing handler therefore never
+ * blocks another plugin (other groups) and never loses a message (dead letters replay).
+ */
+import { Effect, type Scope } from "effect";
+import type { EventBusUnavailable } from "../bus/Errors.ts";
+import { EventBus, type IncomingMessage } from "../bus/EventBus.ts";
+import { EventHeaders, messageToEvent } from "../bus/eventMessages.ts";
+import type { EventEnvelope } from "../events/EventEnvelope.ts";
+import { type AnyEventDefinition, EventRegistry } from "../events/EventRegistry.ts";
+import { DeadLetters } from "./DeadLetters.ts";
+import { ProcessedEvents } from "./ProcessedEvents.ts";
+import { type RetryPolicy, withRetries } from "./retryPolicy.ts";
+
+/** A handler as the loader stores it: the definition decodes, `handle` reacts. */
+export interface RegisteredHandler<R = never> {
+  readonly definition: AnyEventDefinition;
+  readonly handle: (event: EventEnvelope) => Effect.Effect<void, unknown, R>;
+}
+
+export interface ConsumerGroupSpec<R = never> {
+  readonly pluginId: string;
+  readonly groupId: string;
+  readonly handlers: ReadonlyArray<RegisteredHandler<R>>;
+  /** Partitions handled at once (default 4). */
+  readonly concurrency?: number | undefined;
+}
+
+/**
+ * Subscribes the group and keeps consuming until the enclosing scope closes.
+ *
+ * @example
+ * yield* runConsumerGroup({ pluginId: "alerts", groupId: "anansky.alerts", handlers }, defaultRetryPolicy);
+ */
+export const runConsumerGroup = Effect.fn("ConsumerRunner.start")(function* <R>(
+  spec: ConsumerGroupSpec<R>,
+  policy: RetryPolicy,
+): Effect.fn.Return<
+  void,
+  EventBusUnavailable,
+  R | Scope.Scope | EventBus | EventRegistry | ProcessedEvents | DeadLetters
+> {
+  const bus = yield* EventBus;
+  const registry = yield* EventRegistry;
+  const processed = yield* ProcessedEvents;
+  const deadLetters = yield* DeadLetters;
+  const handlersByType = new Map<string, Array<RegisteredHandler<R>>>();
+  for (const handler of spec.handlers) {
+    handlersByType.set(handler.definition.type, [...(handlersByType.get(handler.definition.type) ?? []), handler]);
+  }
+  const topics = [...new Set(spec.handlers.map((h) => registry.topicFor(h.definition.type)))];
+
+  const deadLetter = Effect.fn("ConsumerRunner.deadLetter")(function* (
+    message: IncomingMessage,
+    error: string,
+    attempts: number,
+  ) {
+    const failedAt = new Date().toISOString();
+    yield* bus.publish([
+      {
+        topic: registry.deadLetterTopic,
+        key: message.key,
+        value: message.value,
+        headers: {
+          ...message.headers,
+          "anansky-dlq-group": spec.groupId,
+          "anansky-dlq-plugin": spec.pluginId,
+          "anansky-dlq-topic": message.topic,
+          "anansky-dlq-partition": String(message.partition),
+          "anansky-dlq-offset": message.offset,
+          "anansky-dlq-attempts": String(attempts),
+          "anansky-dlq-error": error.slice(0, 2_000),
+          "anansky-dlq-failed-at": failedAt,
+        },
+      },
+    ]);
+    yield* deadLetters.record({
+      id: `${spec.groupId}|${message.topic}|${message.partition}|${message.offset}`,
+      group: spec.groupId,
+      pluginId: spec.pluginId,
+      topic: message.topic,
+      partition: message.partition,
+      offset: message.offset,
+      key: message.key,
+      value: message.value,
+      headers: { ...message.headers },
+      eventId: message.headers[EventHeaders.eventId] ?? null,
+      eventType: message.headers[EventHeaders.eventType] ?? null,
+      error: error.slice(0, 10_000),
+      attempts,
+      failedAt,
+      status: "dead",
+      replayedAt: null,
+    });
+    yield* Effect.logWarning(
+      `dead-lettered ${message.topic}/${message.partition}@${message.offset} for ${spec.groupId}`,
+    );
+  });
+
+  const handleEvent = (message: IncomingMessage, event: EventEnvelope, handlers: ReadonlyArray<RegisteredHandler<R>>) =>
+    Effect.gen(function* () {
+      const outcome = yield* withRetries(
+        Effect.forEach(handlers, (handler) => handler.handle(event), { discard: true }),
+        policy,
+      );
+      if (outcome._tag === "Succeeded") return true;
+      yield* deadLetter(message, outcome.error, outcome.attempts);
+      return false;
+    }).pipe(
+      Effect.withSpan(`${spec.pluginId} handle ${event.type}`, {
+        attributes: { "messaging.consumer.group.name": spec.groupId, "anansky.event.id": event.id },
+      }),
+    );
+
+  const handleBatch = Effect.fn("ConsumerRunner.handleBatch")(function* (batch: ReadonlyArray<IncomingMessage>) {
+    const candidates: Array<{ message: IncomingMessage; event: EventEnvelope; handlers: Array<RegisteredHandler<R>> }> =
+      [];
+    for (const message of batch) {
+      const replayFor = message.headers[EventHeaders.replayForGroup];
+      if (replayFor !== undefined && replayFor !== spec.groupId) continue;
+      const handlers = handlersByType.get(message.headers[EventHeaders.eventType] ?? "");
+      if (handlers === undefined) continue;
+      const decoded = yield* Effect.result(messageToEvent(message));
+      if (decoded._tag === "Failure") {
+        yield* deadLetter(message, `malformed message: ${decoded.failure.reason}`, 1);
+        continue;
+      }
+      candidates.push({ message, event: decoded.success, handlers });
+    }
+    if (candidates.length === 0) return;
+    const todo = yield* processed.unprocessed(
+      spec.groupId,
+      candidates.map((c) => c.event.id),
+    );
+    const handled: Array<string> = [];
+    for (const { message, event, handlers } of candidates) {
+      // The same event twice in one batch (at-least-once publishing) is handled once.
+      if (!todo.has(event.id) || handled.includes(event.id)) continue;
+      if (yield* handleEvent(message, event, handlers)) handled.push(event.id);
+    }
+    yield* processed.markProcessed(spec.groupId, handled);
+  });
+
+  // The bus runs handlers without an environment: give them the one this group started in.
+  const context = yield* Effect.context<R>();
+  yield* bus.subscribe({ groupId: spec.groupId, topics, concurrency: spec.concurrency }, (batch) =>
+    handleBatch(batch).pipe(Effect.provideContext(context)),
+  );
+});

@@ -1,0 +1,63 @@
+/**
+ * The plugin contract. A plugin is an id, the ids it depends on, and a `register`
+ * function that receives a typed API — the only way a plugin touches the platform.
+ */
+import type { Effect } from "effect";
+import type { Hono } from "hono";
+import type { EventOf } from "../events/defineEvent.ts";
+import type { AnyEventDefinition } from "../events/EventRegistry.ts";
+import type { ExtensionContributions, ExtensionPoint } from "./ExtensionPoint.ts";
+import type { PluginServices } from "./PluginServices.ts";
+
+/** What routes get to run effects with the platform's services. */
+export interface RouteContext {
+  /** Runs an effect with the platform's services; a failure rejects with the typed error. */
+  run<A, E>(effect: Effect.Effect<A, E, PluginServices>): Promise<A>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: projections of any document shape
+export type AnyProjection = { readonly name: string; readonly version: number } & Record<string, any>;
+
+export interface PluginApi {
+  readonly pluginId: string;
+  /** Declares event types this plugin owns (their schemas, families and upcasters). */
+  events(...definitions: ReadonlyArray<AnyEventDefinition>): void;
+  /**
+   * Subscribes a handler to an event type. Handlers run in this plugin's consumer group,
+   * at least once per event, deduplicated by event id; a failure is retried, then dead-lettered.
+   */
+  on<D extends AnyEventDefinition>(
+    definition: D,
+    handler: (event: EventOf<D>) => Effect.Effect<void, unknown, PluginServices>,
+  ): void;
+  /** Contributes HTTP routes (mounted at the root: use full paths such as /v1/devices). */
+  routes(build: (context: RouteContext) => Hono): void;
+  /** Declares a read model kept up to date from events (see core/projections). */
+  projection(projection: AnyProjection): void;
+  /** Declares an extension point this plugin owns; read its contributions at run time. */
+  extensionPoint<T>(point: ExtensionPoint<T>): ExtensionContributions<T>;
+  /** Contributes a value to another plugin's extension point (declare it in `dependsOn`). */
+  extend<T>(point: ExtensionPoint<T>, value: T): void;
+}
+
+export interface Plugin {
+  readonly id: string;
+  readonly dependsOn?: ReadonlyArray<string> | undefined;
+  readonly register: (api: PluginApi) => void;
+}
+
+/**
+ * @example
+ * export const devicesPlugin = definePlugin({
+ *   id: "devices",
+ *   register(api) {
+ *     api.events(DeviceRegistered, DeviceDecommissioned);
+ *     api.projection(devicesProjection);
+ *     api.routes((context) => deviceRoutes(context));
+ *   },
+ * });
+ */
+export const definePlugin = (plugin: Plugin): Plugin => plugin;
+
+/** Plugin ids: lower-case words with dashes, used in consumer group and collection names. */
+export const isValidPluginId = (id: string): boolean => /^[a-z][a-z0-9-]{0,62}$/.test(id);

@@ -1,0 +1,103 @@
+/**
+ * Reliable publication: every appended event reaches Kafka at least once. Events are
+ * stored unpublished; after an append they are queued here and published in batches in
+ * the background, then marked published once Kafka acknowledged them. A sweeper
+ * re-publishes what stayed unpublished (the process died between write and publish, or
+ * the broker was down), so nothing is lost; consumers dedupe by event id.
+ */
+import { Context, Effect, Layer, Queue, Schedule } from "effect";
+import type { EventBusUnavailable } from "../bus/Errors.ts";
+import { EventBus } from "../bus/EventBus.ts";
+import { eventToMessage } from "../bus/eventMessages.ts";
+import type { EventEnvelope } from "../events/EventEnvelope.ts";
+import { EventRegistry } from "../events/EventRegistry.ts";
+import type { EventStoreUnavailable } from "../store/Errors.ts";
+import { EventStore } from "../store/EventStore.ts";
+
+export interface PublisherOptions {
+  /** Unpublished events older than this are the sweeper's (default 5 s). */
+  readonly sweepAfterMs?: number | undefined;
+  /** How often the sweeper looks (default 2 s). */
+  readonly sweepIntervalMs?: number | undefined;
+  /** At most this many events per Kafka publish (default 5,000). */
+  readonly maxBatch?: number | undefined;
+}
+
+export class Publisher extends Context.Service<
+  Publisher,
+  {
+    /**
+     * Hands freshly appended events to the background publisher; does not wait for Kafka.
+     *
+     * @example
+     * const stored = yield* store.appendBatch(appends);
+     * yield* publisher.enqueue(stored);
+     */
+    enqueue(events: ReadonlyArray<EventEnvelope>): Effect.Effect<void>;
+    /** Publishes and marks published now, waiting for Kafka's acknowledgement. */
+    publishNow(events: ReadonlyArray<EventEnvelope>): Effect.Effect<void, EventBusUnavailable | EventStoreUnavailable>;
+    /** One sweep over stale unpublished events; returns how many it published. */
+    readonly sweepOnce: Effect.Effect<number, EventBusUnavailable | EventStoreUnavailable>;
+  }
+>()("anansky/Publisher") {
+  /** Runs the background publisher and sweeper for as long as the layer lives. */
+  static readonly layer = (options: PublisherOptions = {}) =>
+    Layer.effect(
+      Publisher,
+      Effect.gen(function* () {
+        const store = yield* EventStore;
+        const bus = yield* EventBus;
+        const registry = yield* EventRegistry;
+        const sweepAfterMs = options.sweepAfterMs ?? 5_000;
+        const maxBatch = options.maxBatch ?? 5_000;
+        const queue = yield* Queue.unbounded<EventEnvelope>();
+
+        const publishNow = Effect.fn("Publisher.publish")(function* (events: ReadonlyArray<EventEnvelope>) {
+          if (events.length === 0) return;
+          yield* Effect.annotateCurrentSpan("messaging.batch.message_count", events.length);
+          yield* bus.publish(events.map((event) => eventToMessage(registry, event)));
+          yield* store.markPublished(events.map((event) => event.id));
+        });
+
+        const sweepOnce = Effect.gen(function* () {
+          let total = 0;
+          for (;;) {
+            const stale = yield* store.unpublished({
+              recordedBefore: new Date(Date.now() - sweepAfterMs),
+              limit: maxBatch,
+            });
+            yield* publishNow(stale);
+            total += stale.length;
+            if (stale.length < maxBatch) return total;
+          }
+        }).pipe(Effect.withSpan("Publisher.sweep"));
+
+        // A failed publish is only logged: the events stay unpublished and the sweeper retries them.
+        const drainQueue = Queue.takeBetween(queue, 1, maxBatch).pipe(
+          Effect.flatMap((events) => publishNow(events)),
+          Effect.catch((error) => Effect.logWarning("publish failed; the sweeper will retry", error)),
+          Effect.forever,
+        );
+        yield* Effect.forkScoped(drainQueue);
+        yield* Effect.forkScoped(
+          sweepOnce.pipe(
+            Effect.catch((error) => Effect.logWarning("sweep failed; retrying on the next tick", error)),
+            Effect.repeat(Schedule.spaced(options.sweepIntervalMs ?? 2_000)),
+          ),
+        );
+        yield* Effect.addFinalizer(() =>
+          // Publish what is still queued before the layer closes; what fails is left to the sweeper.
+          Queue.clear(queue).pipe(
+            Effect.flatMap((events) => publishNow(events)),
+            Effect.catch(() => Effect.void),
+          ),
+        );
+
+        return Publisher.of({
+          enqueue: (events) => (events.length === 0 ? Effect.void : Effect.asVoid(Queue.offerAll(queue, events))),
+          publishNow,
+          sweepOnce,
+        });
+      }),
+    );
+}
