@@ -1,0 +1,4 @@
+import { layerMemory } from "./EventStoreMemory.ts";
+import { eventStoreContract } from "./eventStoreContract.ts";
+
+eventStoreContract("memory", layerMemory);

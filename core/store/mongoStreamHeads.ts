@@ -1,0 +1,86 @@
+/**
+ * Finding a stream's head (its highest version) on MongoDB without sorting the stream:
+ * FerretDB sorts in memory, so a "sort by version descending, limit 1" reads the whole
+ * stream. Instead `streams` keeps a hint per stream, raised with `$max` after appends, and
+ * the head is the highest version at or above the hint. A stale hint only costs a few
+ * extra index entries; a missing one a scan of that stream.
+ */
+import { Effect } from "effect";
+import type { EventStoreUnavailable } from "./Errors.ts";
+import { type EventStoreCollections, tryMongo } from "./mongoCollections.ts";
+
+interface VersionRow {
+  readonly streamId: string;
+  readonly streamVersion: number;
+}
+
+/** Highest version at or above `from` per stream, and whether the version `from` itself exists. */
+const scanFrom = Effect.fnUntraced(function* (
+  collections: EventStoreCollections,
+  fromByStream: ReadonlyMap<string, number>,
+) {
+  const rows = yield* tryMongo("readStreamHeads", () =>
+    collections.events
+      .find({
+        $or: [...fromByStream].map(([streamId, from]) => ({ streamId, streamVersion: { $gte: from } })),
+      })
+      .project<VersionRow>({ _id: 0, streamId: 1, streamVersion: 1 })
+      .toArray(),
+  );
+  const heads = new Map<string, number>();
+  const confirmed = new Set<string>();
+  for (const { streamId, streamVersion } of rows) {
+    heads.set(streamId, Math.max(heads.get(streamId) ?? 0, streamVersion));
+    if (streamVersion === fromByStream.get(streamId)) confirmed.add(streamId);
+  }
+  return { heads, confirmed };
+});
+
+/**
+ * The head of each stream (0 for a stream with no events): two queries however many
+ * streams, plus one more if a hint names a version that does not exist.
+ *
+ * @example
+ * const heads = yield* readStreamHeads(collections, [streamId]); // Map { streamId => 7 }
+ */
+export const readStreamHeads = Effect.fnUntraced(function* (
+  collections: EventStoreCollections,
+  streamIds: ReadonlyArray<string>,
+): Effect.fn.Return<ReadonlyMap<string, number>, EventStoreUnavailable> {
+  const unique = [...new Set(streamIds)];
+  if (unique.length === 0) return new Map();
+  const hints = yield* tryMongo("readStreamHeads", () => collections.streams.find({ _id: { $in: unique } }).toArray());
+  const hintByStream = new Map(hints.map((hint) => [hint._id, hint.version]));
+  const fromByStream = new Map(unique.map((streamId) => [streamId, Math.max(1, hintByStream.get(streamId) ?? 1)]));
+  const { heads, confirmed } = yield* scanFrom(collections, fromByStream);
+  // A hint above every stored version should not happen (hints are raised only after an
+  // append succeeded), but hints are not trusted: rescan such streams from the start.
+  const untrusted = unique.filter((streamId) => (hintByStream.get(streamId) ?? 0) > 1 && !confirmed.has(streamId));
+  if (untrusted.length > 0) {
+    const rescanned = yield* scanFrom(collections, new Map(untrusted.map((streamId) => [streamId, 1])));
+    for (const streamId of untrusted) heads.set(streamId, rescanned.heads.get(streamId) ?? 0);
+  }
+  return new Map(unique.map((streamId) => [streamId, heads.get(streamId) ?? 0]));
+});
+
+/**
+ * Raises the stored hints to these versions. Best effort: a lost update (FerretDB's
+ * updates are not atomic under concurrency) leaves a lower hint, which is still correct.
+ *
+ * @example
+ * yield* raiseStreamHints(collections, new Map([[streamId, 12]]));
+ */
+export const raiseStreamHints = (
+  collections: EventStoreCollections,
+  headByStream: ReadonlyMap<string, number>,
+): Effect.Effect<void> =>
+  headByStream.size === 0
+    ? Effect.void
+    : tryMongo("raiseStreamHints", () =>
+        collections.streams.bulkWrite(
+          [...headByStream].map(([streamId, version]) => ({
+            updateOne: { filter: { _id: streamId }, update: { $max: { version } }, upsert: true },
+          })),
+          { ordered: false },
+        ),
+      ).pipe(Effect.ignore({ log: "Debug", message: "stream head hints not raised" }));

@@ -1,0 +1,258 @@
+// The MongoDB event store against the real MongoDB-wire server (FerretDB here; any
+// MongoDB when MONGODB_URI is set): the shared contract, then what only a real database
+// can show: racing writers, the head hint, BSON dates and migrations.
+import { assert, layer } from "@effect/vitest";
+import { Effect, Fiber, Layer, Result, Stream } from "effect";
+import { MongoClient } from "mongodb";
+import { afterAll } from "vitest";
+import type { PendingEvent, StreamId } from "../../core/events/EventEnvelope.ts";
+import { EventStore } from "../../core/store/EventStore.ts";
+import { layerMongo } from "../../core/store/EventStoreMongo.ts";
+import { eventStoreContract } from "../../core/store/eventStoreContract.ts";
+import { pendingEvent, uniqueStreamId } from "../../core/store/eventStoreFixtures.ts";
+import { eventStoreCollections } from "../../core/store/mongoCollections.ts";
+import { toEventDocument } from "../../core/store/mongoEventDocument.ts";
+import { stampEvent } from "../../core/store/stampEvents.ts";
+import { eventStoreSchemaVersion } from "../../core/store/storeMigrations.ts";
+import { eventually, testEnvironment, uniqueName } from "../harness/testEnvironment.ts";
+
+const { mongodbUri, databaseName } = testEnvironment();
+const client = new MongoClient(mongodbUri);
+afterAll(() => client.close());
+
+const storeLayer = (collectionPrefix: string) => layerMongo({ client, databaseName, collectionPrefix });
+const fromPromise = <A>(run: () => Promise<A>) => Effect.promise(run);
+
+eventStoreContract("mongo", storeLayer(`${uniqueName("contract")}_`));
+
+const racePrefix = `${uniqueName("mongo")}_`;
+const { events, streams } = eventStoreCollections(client.db(databaseName), racePrefix);
+
+/** Every stored version of a stream, straight from the collection. */
+const storedVersions = (streamId: string) =>
+  fromPromise(() => events.find({ streamId }).toArray()).pipe(
+    Effect.map((documents) => documents.map((document) => document.streamVersion).sort((a, b) => a - b)),
+  );
+
+/** Documents at `versions` from writers that lost a race and have not deleted them (yet). */
+const insertLeftovers = (streamId: StreamId, versions: ReadonlyArray<number>) => {
+  const recordedAt = new Date().toISOString();
+  const documents = versions.map((version) =>
+    toEventDocument(stampEvent(pendingEvent(), streamId, version, recordedAt)),
+  );
+  return fromPromise(() => events.insertMany(documents)).pipe(Effect.as(documents.map((document) => document._id)));
+};
+
+const oneTo = (count: number) => Array.from({ length: count }, (_, index) => index + 1);
+
+/** Runs `count` appends to one stream at once; each gets its own events. */
+const raceAppends = (
+  count: number,
+  append: (events: ReadonlyArray<PendingEvent>) => Effect.Effect<unknown, unknown>,
+  size = 1,
+) =>
+  Effect.forEach(
+    Array.from({ length: count }, () => Array.from({ length: size }, () => pendingEvent())),
+    (batch) => Effect.result(append(batch)).pipe(Effect.map((result) => ({ batch, result }))),
+    { concurrency: "unbounded" },
+  );
+
+layer(storeLayer(racePrefix), { excludeTestServices: true, timeout: "60 seconds" })("EventStoreMongo", (it) => {
+  it.effect("of 20 concurrent appends at one expected version exactly one wins", () =>
+    Effect.gen(function* () {
+      const store = yield* EventStore;
+      const streamId = uniqueStreamId("race");
+      const outcomes = yield* raceAppends(20, (batch) => store.appendToStream(streamId, 0, batch));
+
+      assert.strictEqual(outcomes.filter(({ result }) => Result.isSuccess(result)).length, 1);
+      for (const { result } of outcomes) {
+        if (Result.isFailure(result))
+          assert.deepInclude(result.failure, { _tag: "ConcurrencyError", actualVersion: 1 });
+      }
+      assert.deepStrictEqual(yield* storedVersions(streamId), [1]);
+    }),
+  );
+
+  it.effect("of 20 concurrent three-event appends exactly one wins, and the losers leave nothing behind", () =>
+    Effect.gen(function* () {
+      const store = yield* EventStore;
+      const streamId = uniqueStreamId("race-many");
+      yield* store.appendToStream(streamId, 0, [pendingEvent(), pendingEvent()]);
+      const outcomes = yield* raceAppends(20, (batch) => store.appendToStream(streamId, 2, batch), 3);
+
+      const winners = outcomes.filter(({ result }) => Result.isSuccess(result));
+      assert.strictEqual(winners.length, 1);
+      assert.deepStrictEqual(yield* storedVersions(streamId), oneTo(5));
+      const tail = yield* Stream.runCollect(store.readStream(streamId, 3));
+      assert.deepStrictEqual(
+        tail.map((event) => event.id),
+        winners[0]?.batch.map((event) => event.id),
+      );
+    }),
+  );
+
+  it.effect('20 concurrent "any" appends to one stream all land, at versions 1..20', () =>
+    Effect.gen(function* () {
+      const store = yield* EventStore;
+      const streamId = uniqueStreamId("race-any");
+      const outcomes = yield* raceAppends(20, (batch) => store.appendToStream(streamId, "any", batch));
+
+      assert.deepStrictEqual(
+        outcomes.filter(({ result }) => Result.isFailure(result)),
+        [],
+      );
+      assert.deepStrictEqual(yield* storedVersions(streamId), oneTo(20));
+      const stored = yield* Stream.runCollect(store.readStream(streamId));
+      assert.sameMembers(
+        stored.map((event) => event.id),
+        outcomes.flatMap(({ batch }) => batch.map((event) => event.id)),
+      );
+    }),
+  );
+
+  it.effect('concurrent multi-event "any" appends keep each append\'s events together', () =>
+    Effect.gen(function* () {
+      const store = yield* EventStore;
+      const streamId = uniqueStreamId("race-any-many");
+      const outcomes = yield* raceAppends(8, (batch) => store.appendToStream(streamId, "any", batch), 3);
+
+      assert.deepStrictEqual(yield* storedVersions(streamId), oneTo(24));
+      for (const { result } of outcomes) {
+        if (Result.isFailure(result)) return assert.fail(`append failed: ${String(result.failure)}`);
+        const [first, ...rest] = (result.success as ReadonlyArray<{ streamVersion: number }>).map(
+          (e) => e.streamVersion,
+        );
+        assert.deepStrictEqual(rest, [(first ?? 0) + 1, (first ?? 0) + 2]);
+      }
+    }),
+  );
+
+  it.effect("the writer holding the expected version + 1 waits until a losing writer removed its document", () =>
+    Effect.gen(function* () {
+      const store = yield* EventStore;
+      const streamId = uniqueStreamId("owner");
+      yield* store.appendToStream(streamId, 0, [pendingEvent()]);
+      const leftovers = yield* insertLeftovers(streamId, [3]);
+      const [first, second] = [pendingEvent(), pendingEvent()];
+      const append = yield* Effect.forkChild(store.appendToStream(streamId, 1, [first, second]));
+      yield* fromPromise(() =>
+        eventually(async () => (await events.findOne({ _id: first.id })) ?? undefined, {
+          intervalMs: 5,
+          what: "the owner's first event",
+        }),
+      );
+      yield* fromPromise(() => events.deleteMany({ _id: { $in: leftovers } }));
+
+      const stored = yield* Fiber.join(append);
+      assert.deepStrictEqual(
+        stored.map((event) => [event.id, event.streamVersion]),
+        [
+          [first.id, 2],
+          [second.id, 3],
+        ],
+      );
+    }),
+  );
+
+  it.effect("a writer blocked by a document that stays gives up and removes what it inserted", () =>
+    Effect.gen(function* () {
+      const store = yield* EventStore;
+      const streamId = uniqueStreamId("blocked");
+      yield* store.appendToStream(streamId, 0, [pendingEvent()]);
+      yield* insertLeftovers(streamId, [3]);
+      const first = pendingEvent();
+      const error = yield* Effect.flip(store.appendToStream(streamId, 1, [first, pendingEvent()]));
+
+      assert.deepInclude(error, { _tag: "ConcurrencyError", expectedVersion: 1, actualVersion: 3 });
+      assert.deepStrictEqual(yield* storedVersions(streamId), [1, 3]);
+      assert.isNull(yield* fromPromise(() => events.findOne({ _id: first.id })));
+    }),
+  );
+
+  it.effect("finds the true head whether the stream hint is stale, missing or too high", () =>
+    Effect.gen(function* () {
+      const store = yield* EventStore;
+      const streamId = uniqueStreamId("hint");
+      yield* store.appendToStream(streamId, 0, [pendingEvent(), pendingEvent(), pendingEvent()]);
+      assert.deepInclude(yield* fromPromise(() => streams.findOne({ _id: streamId })), { version: 3 });
+
+      for (const hint of [1, 99]) {
+        yield* fromPromise(() => streams.updateOne({ _id: streamId }, { $set: { version: hint } }));
+        assert.strictEqual(yield* store.streamVersion(streamId), 3, `hint ${hint}`);
+      }
+      yield* fromPromise(() => streams.deleteOne({ _id: streamId }));
+      assert.strictEqual(yield* store.streamVersion(streamId), 3, "no hint");
+      const [next] = yield* store.appendToStream(streamId, "any", [pendingEvent()]);
+      assert.strictEqual(next?.streamVersion, 4);
+    }),
+  );
+
+  it.effect("reads a stream past gaps that a crashed writer's leftovers may leave", () =>
+    Effect.gen(function* () {
+      const store = yield* EventStore;
+      const streamId = uniqueStreamId("gaps");
+      yield* store.appendToStream(streamId, 0, [pendingEvent(), pendingEvent(), pendingEvent()]);
+      // A gap inside the first page, then one longer than a page before 501 more events.
+      const pastTheGap = Array.from({ length: 501 }, (_, index) => 1_700 + index);
+      yield* insertLeftovers(streamId, [5, ...pastTheGap]);
+
+      const read = yield* Stream.runCollect(store.readStream(streamId));
+      assert.deepStrictEqual(
+        read.map((event) => event.streamVersion),
+        [1, 2, 3, 5, ...pastTheGap],
+      );
+      assert.strictEqual(yield* store.streamVersion(streamId), 2_200);
+    }),
+  );
+
+  it.effect("stores timestamps as BSON dates, and published as a flag that starts false", () =>
+    Effect.gen(function* () {
+      const store = yield* EventStore;
+      const [stored] = yield* store.appendToStream(uniqueStreamId("bson"), 0, [pendingEvent()]);
+      if (stored === undefined) return assert.fail("nothing stored");
+      const document = yield* fromPromise(() => events.findOne({ _id: stored.id }));
+      assert.instanceOf(document?.occurredAt, Date);
+      assert.instanceOf(document?.recordedAt, Date);
+      assert.strictEqual(document?.recordedAt.toISOString(), stored.recordedAt);
+      assert.strictEqual(document?.published, false);
+      yield* store.markPublished([stored.id]);
+      assert.deepInclude(yield* fromPromise(() => events.findOne({ _id: stored.id })), { published: true });
+    }),
+  );
+});
+
+layer(Layer.empty, { excludeTestServices: true })("EventStoreMongo start", (it) => {
+  it.effect("fails with EventStoreUnavailable when the database does not answer", () =>
+    Effect.gen(function* () {
+      const unreachable = new MongoClient("mongodb://127.0.0.1:1/", { serverSelectionTimeoutMS: 300 });
+      yield* Effect.addFinalizer(() => Effect.promise(() => unreachable.close()));
+      const error = yield* Effect.flip(
+        Effect.scoped(Layer.build(layerMongo({ client: unreachable, databaseName, collectionPrefix: "unreachable_" }))),
+      );
+      assert.deepInclude(error, { _tag: "EventStoreUnavailable", operation: "migrate" });
+    }),
+  );
+
+  it.effect("applies its migrations once and records them; starting again changes nothing", () =>
+    Effect.gen(function* () {
+      const prefix = `${uniqueName("migrations")}_`;
+      const { events: migratedEvents, migrations } = eventStoreCollections(client.db(databaseName), prefix);
+      const start = Effect.scoped(Layer.build(storeLayer(prefix)));
+
+      yield* start;
+      const recorded = yield* fromPromise(() => migrations.find().toArray());
+      const indexes = yield* fromPromise(() => migratedEvents.listIndexes().toArray());
+      assert.strictEqual(recorded.length, 1);
+      assert.deepInclude(recorded[0], { _id: "events", version: eventStoreSchemaVersion });
+      assert.includeMembers(
+        indexes.map((index) => index.name),
+        ["streamId_streamVersion_unique", "published_recordedAt", "causationId", "type_id"],
+      );
+      assert.isTrue(indexes.find((index) => index.name === "streamId_streamVersion_unique")?.unique);
+
+      yield* start;
+      assert.deepStrictEqual(yield* fromPromise(() => migrations.find().toArray()), recorded);
+      assert.deepStrictEqual(yield* fromPromise(() => migratedEvents.listIndexes().toArray()), indexes);
+    }),
+  );
+});
