@@ -3,6 +3,8 @@
  * from here only (and from other plugins' public entries for their extension points).
  */
 
+export { type ApiKeyRecord, apiKeysCollection, generateApiKey, hashApiKey, type Principal } from "./auth/ApiKeys.ts";
+export { authenticate, forgetCachedKeys, requireKind } from "./auth/authenticate.ts";
 export { EventBusUnavailable } from "./bus/Errors.ts";
 export { EventBus, type IncomingMessage, type OutgoingMessage, type SubscribeOptions } from "./bus/EventBus.ts";
 export { EventHeaders, eventToMessage, messageToEvent } from "./bus/eventMessages.ts";
@@ -25,8 +27,19 @@ export { EventDecodeError } from "./events/Errors.ts";
 export { EventEnvelope, type PendingEvent, StreamId, TenantId } from "./events/EventEnvelope.ts";
 export { derivedEventId, EventId, eventIdTimestamp, newEventId } from "./events/EventId.ts";
 export { type AnyEventDefinition, EventRegistry } from "./events/EventRegistry.ts";
+export { decodeRequest, fieldIssues } from "./http/decodeRequest.ts";
 export {
-  type AnyProjection,
+  Conflict,
+  type FieldIssue,
+  Forbidden,
+  NotFound,
+  PayloadTooLarge,
+  RateLimited,
+  Unauthorized,
+  ValidationFailed,
+} from "./http/Errors.ts";
+export { problemResponse } from "./http/problemResponses.ts";
+export {
   definePlugin,
   type Plugin,
   type PluginApi,
@@ -36,6 +49,24 @@ export { PluginLoadError } from "./plugins/Errors.ts";
 export { defineExtensionPoint, type ExtensionContributions, type ExtensionPoint } from "./plugins/ExtensionPoint.ts";
 export { importPluginModules, type LoadedPlugin, type LoadedPlugins, loadPlugins } from "./plugins/loadPlugins.ts";
 export type { PluginServices } from "./plugins/PluginServices.ts";
+export { applyProjectionBatch } from "./projections/applyProjectionBatch.ts";
+export {
+  type AnyProjection,
+  type DocumentOf,
+  defineProjection,
+  type ProjectionDefinition,
+} from "./projections/defineProjection.ts";
+export {
+  InvalidReadModelQuery,
+  ReadModelConstraintViolation,
+  ReadModelStoreUnavailable,
+} from "./projections/Errors.ts";
+export {
+  type ProjectionCheckpoint,
+  type ReadModelFilter,
+  ReadModelStore,
+  type ReadModelView,
+} from "./projections/ReadModelStore.ts";
 export { EventWriter } from "./publishing/EventWriter.ts";
 export { Publisher, type PublisherOptions } from "./publishing/Publisher.ts";
 export { ConcurrencyError, EventStoreUnavailable } from "./store/Errors.ts";

@@ -9,6 +9,13 @@ use_node
 . "$ANANSKY_ROOT/scripts/with-infra.sh"
 start_infra_if_needed kafka=KAFKA_BOOTSTRAP_SERVERS mongo=MONGODB_URI
 cd "$ANANSKY_ROOT"
+# A development admin token, made once and kept out of the repo, unless one is given.
+if [ -z "${ANANSKY_ADMIN_TOKEN:-}" ]; then
+  token_file="$ANANSKY_STATE/admin-token"
+  [ -s "$token_file" ] || (umask 077; node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("base64url"))' > "$token_file")
+  ANANSKY_ADMIN_TOKEN=$(cat "$token_file"); export ANANSKY_ADMIN_TOKEN
+  log "admin token for this checkout: $token_file"
+fi
 status=0
-node services/platform/main.ts || status=$?
+node services/main.ts || status=$?
 exit $status

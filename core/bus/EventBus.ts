@@ -62,7 +62,7 @@ export class EventBus extends Context.Service<
     subscribe(options: SubscribeOptions, handle: BatchHandler): Effect.Effect<void, EventBusUnavailable, Scope.Scope>;
     /** Creates missing topics (existing ones are left as they are). */
     ensureTopics(topics: ReadonlyArray<string>, partitions?: number): Effect.Effect<void, EventBusUnavailable>;
-    /** Committed offset, end offset and lag per partition of a group. */
+    /** Committed offset (the low watermark when the group has none), end offset and lag per partition of a group. */
     lag(
       groupId: string,
       topics: ReadonlyArray<string>,

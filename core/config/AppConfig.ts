@@ -40,6 +40,10 @@ export const AppConfigFromEnv = Schema.Struct({
   LOG_LEVEL: withDefault(Schema.Literals(["trace", "debug", "info", "warn", "error"]), "info"),
   /** Module paths or package names of third-party plugins, comma-separated. */
   ANANSKY_PLUGINS: withDefault(CommaList, ""),
+  /** Bearer token of the admin API; without it the admin API refuses every request. */
+  ANANSKY_ADMIN_TOKEN: Schema.optionalKey(
+    Schema.String.check(Schema.isMinLength(16, { message: "must be at least 16 characters" })),
+  ),
   /** Handler attempts before a message goes to the dead-letter topic. */
   ANANSKY_HANDLER_MAX_ATTEMPTS: withDefault(PositiveIntFromString, "5"),
   ANANSKY_HANDLER_RETRY_BASE_MS: withDefault(PositiveIntFromString, "200"),

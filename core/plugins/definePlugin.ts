@@ -6,6 +6,7 @@ import type { Effect } from "effect";
 import type { Hono } from "hono";
 import type { EventOf } from "../events/defineEvent.ts";
 import type { AnyEventDefinition } from "../events/EventRegistry.ts";
+import type { AnyProjection } from "../projections/defineProjection.ts";
 import type { ExtensionContributions, ExtensionPoint } from "./ExtensionPoint.ts";
 import type { PluginServices } from "./PluginServices.ts";
 
@@ -14,9 +15,6 @@ export interface RouteContext {
   /** Runs an effect with the platform's services; a failure rejects with the typed error. */
   run<A, E>(effect: Effect.Effect<A, E, PluginServices>): Promise<A>;
 }
-
-// biome-ignore lint/suspicious/noExplicitAny: projections of any document shape
-export type AnyProjection = { readonly name: string; readonly version: number } & Record<string, any>;
 
 export interface PluginApi {
   readonly pluginId: string;

@@ -9,7 +9,8 @@ import type { Hono } from "hono";
 import type { RegisteredHandler } from "../consuming/ConsumerRunner.ts";
 import type { EventEnvelope } from "../events/EventEnvelope.ts";
 import type { AnyEventDefinition } from "../events/EventRegistry.ts";
-import { type AnyProjection, isValidPluginId, type Plugin, type RouteContext } from "./definePlugin.ts";
+import type { AnyProjection } from "../projections/defineProjection.ts";
+import { isValidPluginId, type Plugin, type RouteContext } from "./definePlugin.ts";
 import { PluginLoadError } from "./Errors.ts";
 import type { PluginServices } from "./PluginServices.ts";
 

@@ -50,13 +50,3 @@ export default function setup(project: TestProject): () => void {
     if (started.length > 0) infra("stop", ...started);
   };
 }
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    testEnvironment: {
-      mongodbUri: string;
-      databaseName: string;
-      kafkaBootstrapServers: string;
-    };
-  }
-}

@@ -28,3 +28,13 @@ export const eventually = async <A>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 };
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    testEnvironment: {
+      mongodbUri: string;
+      databaseName: string;
+      kafkaBootstrapServers: string;
+    };
+  }
+}

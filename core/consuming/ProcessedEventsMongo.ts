@@ -1,0 +1,66 @@
+/**
+ * ProcessedEvents on MongoDB: one small document per (group, event id) in
+ * `processed_events`; `_id` uniqueness makes marking idempotent.
+ */
+import { Effect, Layer } from "effect";
+import type { MongoClient } from "mongodb";
+import { tryMongo } from "../store/mongoCollections.ts";
+import { ProcessedEvents } from "./ProcessedEvents.ts";
+
+interface ProcessedDocument {
+  readonly _id: string;
+  readonly group: string;
+  readonly at: Date;
+}
+
+const documentId = (group: string, eventId: string) => `${group}|${eventId}`;
+
+/**
+ * @example
+ * const layer = layerProcessedEventsMongo({ client, databaseName: "anansky" });
+ */
+export const layerProcessedEventsMongo = (options: {
+  readonly client: MongoClient;
+  readonly databaseName: string;
+  readonly collectionPrefix?: string | undefined;
+}) =>
+  Layer.effect(
+    ProcessedEvents,
+    Effect.gen(function* () {
+      const collection = options.client
+        .db(options.databaseName)
+        .collection<ProcessedDocument>(`${options.collectionPrefix ?? ""}processed_events`);
+      // For pruning old entries later (FerretDB has no TTL indexes).
+      yield* tryMongo("processedEvents.createIndex", () => collection.createIndex({ at: 1 }));
+      return ProcessedEvents.of({
+        unprocessed: (group, eventIds) =>
+          eventIds.length === 0
+            ? Effect.succeed(new Set())
+            : tryMongo("processedEvents.find", () =>
+                collection
+                  .find({ _id: { $in: eventIds.map((id) => documentId(group, id)) } }, { projection: { _id: 1 } })
+                  .toArray(),
+              ).pipe(
+                Effect.map((found) => {
+                  const done = new Set(found.map((d) => d._id));
+                  return new Set(eventIds.filter((id) => !done.has(documentId(group, id))));
+                }),
+              ),
+        markProcessed: (group, eventIds) =>
+          eventIds.length === 0
+            ? Effect.void
+            : tryMongo("processedEvents.mark", () =>
+                collection.bulkWrite(
+                  eventIds.map((id) => ({
+                    updateOne: {
+                      filter: { _id: documentId(group, id) },
+                      update: { $setOnInsert: { group, at: new Date() } },
+                      upsert: true,
+                    },
+                  })),
+                  { ordered: false },
+                ),
+              ).pipe(Effect.asVoid),
+      });
+    }),
+  );

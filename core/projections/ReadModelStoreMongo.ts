@@ -1,0 +1,193 @@
+/**
+ * The read-model store on MongoDB (or FerretDB): one collection per projection, documents
+ * under `_id`, checkpoints in `projection_checkpoints`. Each call is one round trip;
+ * `writeMany` is one unordered bulkWrite of replace-upserts and deletes. Nothing here needs
+ * transactions or atomic read-modify-write updates, which FerretDB 1.x lacks.
+ */
+import { Effect, Layer, Option, Result, Schema } from "effect";
+import {
+  type AnyBulkWriteOperation,
+  type Document,
+  MongoBulkWriteError,
+  type MongoClient,
+  MongoServerError,
+} from "mongodb";
+import type { ReadModelIndex } from "./defineProjection.ts";
+import { ReadModelConstraintViolation, ReadModelStoreUnavailable } from "./Errors.ts";
+import {
+  checkpointCollection,
+  type DocumentWrite,
+  type FindOptions,
+  ProjectionCheckpoint,
+  ReadModelInternalKeys,
+  ReadModelStore,
+  type ReadModelView,
+  type StoredDocument,
+} from "./ReadModelStore.ts";
+import { invalidDocumentKey, toView, type ValidatedFind, validateFind, validateIndexKeys } from "./readModelQuery.ts";
+
+export interface MongoReadModelStoreOptions {
+  /** A client the caller owns (connects lazily, closed by the caller). */
+  readonly client: MongoClient;
+  readonly databaseName: string;
+  /** Prepended to every collection name (tests use a unique prefix). */
+  readonly collectionPrefix?: string | undefined;
+}
+
+interface ReadModelDocument extends Document {
+  _id: string;
+}
+
+const duplicateKeyCode = 11000;
+const namespaceNotFoundCode = 26;
+
+const describe = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause));
+
+const tryMongo = <A>(operation: string, run: () => Promise<A>): Effect.Effect<A, ReadModelStoreUnavailable> =>
+  Effect.tryPromise({
+    try: run,
+    catch: (cause) => new ReadModelStoreUnavailable({ operation, reason: describe(cause) }),
+  });
+
+const withoutId = ({ _id, ...rest }: ReadModelDocument): StoredDocument => rest;
+
+/** The MongoDB filter for a validated query: rebuilt from checked parts only, tombstones excluded. */
+const mongoFilter = (query: ValidatedFind): Document => {
+  const filter: Document = { [ReadModelInternalKeys.deleted]: { $exists: false } };
+  for (const field of query.fields) {
+    const operators: Document = {};
+    for (const condition of field.conditions) {
+      operators[condition.op] = condition.op === "$in" ? [...condition.values] : condition.value;
+    }
+    filter[field.path] = operators;
+  }
+  return filter;
+};
+
+const isDuplicateKeyOnly = (cause: unknown): boolean => {
+  if (!(cause instanceof MongoBulkWriteError)) return false;
+  const errors = [cause.writeErrors].flat();
+  return errors.length > 0 && errors.every((error) => error.code === duplicateKeyCode);
+};
+
+const writeOperation = ({ id, doc }: DocumentWrite): AnyBulkWriteOperation<ReadModelDocument> =>
+  doc === undefined
+    ? { deleteOne: { filter: { _id: id } } }
+    : { replaceOne: { filter: { _id: id }, replacement: { ...doc, _id: id }, upsert: true } };
+
+const makeMongoReadModelStore = (options: MongoReadModelStoreOptions) => {
+  const db = options.client.db(options.databaseName);
+  const collection = (name: string) => db.collection<ReadModelDocument>(`${options.collectionPrefix ?? ""}${name}`);
+  const checkpoints = collection(checkpointCollection);
+  const decodeCheckpoint = Schema.decodeUnknownResult(ProjectionCheckpoint);
+
+  const writeMany = Effect.fn("ReadModelStore.writeMany")(function* (
+    name: string,
+    writes: ReadonlyArray<DocumentWrite>,
+  ) {
+    if (writes.length === 0) return;
+    for (const { id, doc } of writes) {
+      const badKey = invalidDocumentKey(doc);
+      if (badKey !== undefined) return yield* Effect.die(new Error(`${name}/${id}: invalid document key ${badKey}`));
+    }
+    yield* Effect.tryPromise({
+      try: () => collection(name).bulkWrite(writes.map(writeOperation), { ordered: false }),
+      catch: (cause) =>
+        isDuplicateKeyOnly(cause)
+          ? new ReadModelConstraintViolation({ collection: name, reason: describe(cause) })
+          : new ReadModelStoreUnavailable({ operation: "writeMany", reason: describe(cause) }),
+    });
+  });
+
+  const find = Effect.fn("ReadModelStore.find")(function* (
+    name: string,
+    filter: Readonly<Record<string, unknown>>,
+    findOptions?: FindOptions,
+  ) {
+    const query = yield* validateFind(filter, findOptions);
+    const documents = yield* tryMongo("find", () => {
+      const cursor = collection(name)
+        .find(mongoFilter(query), { projection: { [ReadModelInternalKeys.applied]: 0 } })
+        .sort(query.sort.map((key): [string, 1 | -1] => [key.path, key.direction]))
+        .skip(query.skip);
+      return (query.limit === undefined ? cursor : cursor.limit(query.limit)).toArray();
+    });
+    return documents.flatMap((document) => toView(document._id, withoutId(document)) ?? []);
+  });
+
+  const ensureIndexes = Effect.fn("ReadModelStore.ensureIndexes")(function* (
+    name: string,
+    indexes: ReadonlyArray<ReadModelIndex>,
+  ) {
+    yield* Effect.forEach(indexes, (index) => validateIndexKeys(index.keys), { discard: true });
+    if (indexes.length === 0) return;
+    yield* tryMongo("ensureIndexes", () =>
+      collection(name).createIndexes(
+        indexes.map((index) => ({
+          key: { ...index.keys },
+          // Sparse: tombstones lack the indexed fields and must not collide with each other.
+          ...(index.unique === true ? { unique: true, sparse: true } : {}),
+        })),
+      ),
+    );
+  });
+
+  return ReadModelStore.of({
+    loadMany: Effect.fn("ReadModelStore.loadMany")(function* (name: string, ids: ReadonlyArray<string>) {
+      if (ids.length === 0) return new Map<string, StoredDocument>();
+      const documents = yield* tryMongo("loadMany", () =>
+        collection(name)
+          .find({ _id: { $in: [...ids] } })
+          .toArray(),
+      );
+      return new Map(documents.map((document) => [document._id, withoutId(document)]));
+    }),
+    writeMany,
+    drop: Effect.fn("ReadModelStore.drop")(function* (name: string) {
+      yield* Effect.tryPromise({
+        try: () => collection(name).drop(),
+        catch: (cause) => cause,
+      }).pipe(
+        Effect.catch((cause) =>
+          cause instanceof MongoServerError && cause.code === namespaceNotFoundCode
+            ? Effect.void
+            : Effect.fail(new ReadModelStoreUnavailable({ operation: "drop", reason: describe(cause) })),
+        ),
+      );
+    }),
+    ensureIndexes,
+    find,
+    get: Effect.fn("ReadModelStore.get")(function* (name: string, id: string) {
+      const document = yield* tryMongo("get", () => collection(name).findOne({ _id: id }));
+      const view: ReadModelView | undefined = document === null ? undefined : toView(id, withoutId(document));
+      return Option.fromNullishOr(view);
+    }),
+    getCheckpoint: Effect.fn("ReadModelStore.getCheckpoint")(function* (name: string) {
+      const document = yield* tryMongo("getCheckpoint", () => checkpoints.findOne({ _id: name }));
+      if (document === null) return Option.none<ProjectionCheckpoint>();
+      const decoded = decodeCheckpoint(withoutId(document));
+      // An unreadable checkpoint is treated as missing: the projection is rebuilt.
+      if (Result.isFailure(decoded)) {
+        yield* Effect.logWarning(`projection ${name}: ignoring an unreadable checkpoint: ${decoded.failure.message}`);
+        return Option.none<ProjectionCheckpoint>();
+      }
+      return Option.some(decoded.success);
+    }),
+    setCheckpoint: Effect.fn("ReadModelStore.setCheckpoint")(function* (checkpoint: ProjectionCheckpoint) {
+      yield* tryMongo("setCheckpoint", () =>
+        checkpoints.replaceOne({ _id: checkpoint.name }, { ...checkpoint, _id: checkpoint.name }, { upsert: true }),
+      );
+    }),
+  });
+};
+
+/**
+ * The MongoDB read-model store.
+ *
+ * @example
+ * const client = new MongoClient(process.env.MONGODB_URI ?? "mongodb://127.0.0.1:27017/");
+ * const ReadModelsLive = layerMongo({ client, databaseName: "anansky" });
+ * await Effect.runPromise(program.pipe(Effect.provide(ReadModelsLive)));
+ */
+export const layerMongo = (options: MongoReadModelStoreOptions): Layer.Layer<ReadModelStore> =>
+  Layer.sync(ReadModelStore, () => makeMongoReadModelStore(options));

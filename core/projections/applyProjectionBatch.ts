@@ -1,0 +1,183 @@
+/**
+ * Folds a batch of events into a projection's documents, idempotently and whatever order
+ * the events arrive in. Each document remembers the last version of each stream folded
+ * into it (`_applied`). An event at or below that version is a redelivery and is skipped.
+ * An event further ahead has predecessors that have not been seen yet (a late re-publish,
+ * or events of types this projection ignores): they are read from the event store and
+ * folded first, in version order. A batch costs one loadMany and one writeMany, plus one
+ * readStream per stream with such a gap.
+ */
+import { Effect, Stream } from "effect";
+import type { EventEnvelope, StreamId } from "../events/EventEnvelope.ts";
+import type { EventStoreUnavailable } from "../store/Errors.ts";
+import { EventStore } from "../store/EventStore.ts";
+import type { AnyProjection } from "./defineProjection.ts";
+import type { ReadModelConstraintViolation, ReadModelStoreUnavailable } from "./Errors.ts";
+import { appliedKey, type DocumentState, documentStateOf, storedDocumentOf } from "./projectionDocuments.ts";
+import { ReadModelStore } from "./ReadModelStore.ts";
+
+export interface BatchOutcome {
+  /** Events folded into documents (redeliveries and ignored events not counted). */
+  readonly eventsApplied: number;
+  readonly documentsWritten: number;
+  /** Events read from the event store to fill gaps. */
+  readonly gapEventsRead: number;
+}
+
+/** One event as this projection sees it: `documentId` undefined means it changes nothing. */
+interface Step {
+  readonly envelope: EventEnvelope;
+  readonly event: unknown;
+  readonly documentId: string | undefined;
+}
+
+/** Versions of a stream read from the store: every version in [from, to] is known from here on. */
+interface CoveredRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+const ignored = (envelope: EventEnvelope): Step => ({ envelope, event: undefined, documentId: undefined });
+
+const stepOf = (projection: AnyProjection, envelope: EventEnvelope): Effect.Effect<Step> => {
+  const definition = projection.definitionOf(envelope.type);
+  if (definition === undefined) return Effect.succeed(ignored(envelope));
+  return definition.decode(envelope).pipe(
+    Effect.map((event): Step => ({ envelope, event, documentId: projection.key(event) })),
+    // An event that cannot be decoded can never be folded: skip it rather than stall.
+    Effect.catch((error) =>
+      Effect.logWarning(
+        `projection ${projection.name}: skipping undecodable event ${error.eventId}: ${error.reason}`,
+      ).pipe(Effect.as(ignored(envelope))),
+    ),
+  );
+};
+
+const byVersion = (a: Step, b: Step) => a.envelope.streamVersion - b.envelope.streamVersion;
+
+/** Events in arrival order (repeats dropped) and, per stream, sorted by version. */
+const groupByStream = (steps: ReadonlyArray<Step>) => {
+  const arrival: Array<Step> = [];
+  const streams = new Map<StreamId, Map<number, Step>>();
+  for (const step of steps) {
+    const { streamId, streamVersion } = step.envelope;
+    const versions = streams.get(streamId) ?? new Map<number, Step>();
+    streams.set(streamId, versions);
+    if (versions.has(streamVersion)) continue;
+    versions.set(streamVersion, step);
+    arrival.push(step);
+  }
+  return { arrival, streams };
+};
+
+/**
+ * The range of a stream to read so that every document sees all its predecessors: the
+ * versions between a document's last applied version and its next event that the batch
+ * does not hold. Undefined when the batch holds them all.
+ */
+const gapOf = (
+  streamId: StreamId,
+  versions: ReadonlyMap<number, Step>,
+  states: ReadonlyMap<string, DocumentState>,
+): CoveredRange | undefined => {
+  const cursors = new Map<string, number>();
+  let from = Number.POSITIVE_INFINITY;
+  let to = 0;
+  for (const step of [...versions.values()].sort(byVersion)) {
+    const state = step.documentId === undefined ? undefined : states.get(step.documentId);
+    if (step.documentId === undefined || state === undefined) continue;
+    const cursor = cursors.get(step.documentId) ?? state.applied[appliedKey(streamId)] ?? 0;
+    const version = step.envelope.streamVersion;
+    if (version <= cursor) continue;
+    for (let missing = cursor + 1; missing < version; missing++) {
+      if (versions.has(missing)) continue;
+      from = Math.min(from, missing);
+      to = Math.max(to, version - 1);
+      break;
+    }
+    cursors.set(step.documentId, version);
+  }
+  return to === 0 ? undefined : { from, to };
+};
+
+/**
+ * Folds `envelopes` (any order, any types, repeats allowed) into the projection's documents.
+ *
+ * @example
+ * const outcome = yield* applyProjectionBatch(devicesProjection, envelopes);
+ */
+export const applyProjectionBatch = Effect.fn("ProjectionRunner.applyBatch")(function* (
+  projection: AnyProjection,
+  envelopes: ReadonlyArray<EventEnvelope>,
+): Effect.fn.Return<
+  BatchOutcome,
+  ReadModelStoreUnavailable | ReadModelConstraintViolation | EventStoreUnavailable,
+  ReadModelStore | EventStore
+> {
+  const store = yield* ReadModelStore;
+  const eventStore = yield* EventStore;
+  const { arrival, streams } = groupByStream(yield* Effect.forEach(envelopes, (e) => stepOf(projection, e)));
+
+  const documentIds = [...new Set(arrival.flatMap((step) => step.documentId ?? []))];
+  if (documentIds.length === 0) return { eventsApplied: 0, documentsWritten: 0, gapEventsRead: 0 };
+  const loaded = yield* store.loadMany(projection.collection, documentIds);
+  const states = new Map(documentIds.map((id) => [id, documentStateOf(loaded.get(id))]));
+
+  const gaps = [...streams].flatMap(([streamId, versions]) => {
+    const gap = gapOf(streamId, versions, states);
+    return gap === undefined ? [] : [{ streamId, ...gap }];
+  });
+  const fetched = yield* Effect.forEach(
+    gaps,
+    ({ streamId, from, to }) =>
+      eventStore.readStream(streamId, from).pipe(
+        Stream.takeWhile((envelope) => envelope.streamVersion <= to),
+        Stream.filter((envelope) => projection.definitionOf(envelope.type) !== undefined),
+        Stream.runCollect,
+      ),
+    { concurrency: 8 },
+  );
+  // Versions the store does not hold inside a read range are holes (an append that was
+  // undone): nothing will ever fill them, so the events after them go ahead.
+  for (const envelope of fetched.flat()) {
+    const versions = streams.get(envelope.streamId);
+    if (versions !== undefined && !versions.has(envelope.streamVersion)) {
+      versions.set(envelope.streamVersion, yield* stepOf(projection, envelope));
+    }
+  }
+
+  let eventsApplied = 0;
+  const applyStep = (step: Step) => {
+    const state = step.documentId === undefined ? undefined : states.get(step.documentId);
+    if (state === undefined) return;
+    const key = appliedKey(step.envelope.streamId);
+    if (step.envelope.streamVersion <= (state.applied[key] ?? 0)) return;
+    state.doc = projection.apply(state.doc, step.event);
+    state.applied[key] = step.envelope.streamVersion;
+    state.changed = true;
+    eventsApplied++;
+  };
+  // Arrival order across streams (cross-stream order is all a batch knows), version order
+  // within a stream: an event's lower versions, fetched ones included, go first.
+  const pending = new Map(
+    [...streams].map(([streamId, versions]) => [streamId, [...versions.values()].sort(byVersion)]),
+  );
+  const nextIndex = new Map<StreamId, number>();
+  for (const step of arrival) {
+    const { streamId, streamVersion } = step.envelope;
+    const sorted = pending.get(streamId) ?? [];
+    let index = nextIndex.get(streamId) ?? 0;
+    for (; index < sorted.length && (sorted[index]?.envelope.streamVersion ?? 0) <= streamVersion; index++) {
+      const next = sorted[index];
+      if (next !== undefined) applyStep(next);
+    }
+    nextIndex.set(streamId, index);
+  }
+
+  const writes = yield* Effect.forEach(
+    [...states].filter(([, state]) => state.changed),
+    ([id, state]) => Effect.map(storedDocumentOf(projection.name, id, state), (doc) => ({ id, doc })),
+  );
+  yield* store.writeMany(projection.collection, writes);
+  return { eventsApplied, documentsWritten: writes.length, gapEventsRead: fetched.flat().length };
+});

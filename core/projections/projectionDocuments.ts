@@ -1,0 +1,66 @@
+/**
+ * A projection document as stored: the projection's fields plus `_applied`, the last
+ * version of each stream folded into it, or a tombstone (`_deleted: true`) that keeps
+ * `_applied` after `apply` deleted the document, so a late redelivery of an older event
+ * cannot bring it back. Stream ids become field names, so the characters MongoDB refuses
+ * in them ("." anywhere, "$" first) are percent-escaped, and "%" itself.
+ */
+import { Effect, Predicate } from "effect";
+import { ReadModelInternalKeys, type StoredDocument } from "./ReadModelStore.ts";
+
+/** A loaded document while a batch is folded into it. */
+export interface DocumentState {
+  doc: Record<string, unknown> | undefined;
+  /** Escaped stream id to the last version folded in. */
+  readonly applied: Record<string, number>;
+  changed: boolean;
+}
+
+/**
+ * The field name a stream id is stored under in `_applied`.
+ *
+ * @example
+ * appliedKey("site.7/device-1") // "site%2E7/device-1"
+ */
+export const appliedKey = (streamId: string): string =>
+  streamId.replace(/[%.$]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/**
+ * The state of a stored document (or of one not stored yet).
+ *
+ * @example
+ * const state = documentStateOf(loaded.get(documentId));
+ */
+export const documentStateOf = (stored: StoredDocument | undefined): DocumentState => {
+  if (stored === undefined) return { doc: undefined, applied: {}, changed: false };
+  const { [ReadModelInternalKeys.applied]: applied, [ReadModelInternalKeys.deleted]: deleted, ...fields } = stored;
+  const versions: Record<string, number> = {};
+  if (Predicate.isObject(applied)) {
+    for (const [key, version] of Object.entries(applied)) if (Predicate.isNumber(version)) versions[key] = version;
+  }
+  return { doc: deleted === true ? undefined : { ...fields }, applied: versions, changed: false };
+};
+
+/**
+ * The document to store for a state; dies when `apply` returned a document using a
+ * bookkeeping key (a projection bug).
+ *
+ * @example
+ * yield* store.writeMany(collection, [{ id, doc: yield* storedDocumentOf(projection.name, id, state) }]);
+ */
+export const storedDocumentOf = (
+  projectionName: string,
+  documentId: string,
+  state: DocumentState,
+): Effect.Effect<StoredDocument> => {
+  if (state.doc === undefined) {
+    return Effect.succeed({ [ReadModelInternalKeys.applied]: state.applied, [ReadModelInternalKeys.deleted]: true });
+  }
+  const reserved = Object.values(ReadModelInternalKeys).find((key) => state.doc !== undefined && key in state.doc);
+  if (reserved !== undefined || "_id" in state.doc) {
+    return Effect.die(
+      new Error(`projection ${projectionName}: document ${documentId} uses the reserved key ${reserved ?? "_id"}`),
+    );
+  }
+  return Effect.succeed({ ...state.doc, [ReadModelInternalKeys.applied]: state.applied });
+};

@@ -1,0 +1,4 @@
+/** The plugins every Anansky process loads; third-party ones come from ANANSKY_PLUGINS. */
+import type { Plugin } from "../core/index.ts";
+
+export const builtInPlugins: ReadonlyArray<Plugin> = [];

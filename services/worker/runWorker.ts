@@ -1,0 +1,50 @@
+/**
+ * The worker's share of a process: one consumer group per plugin that handles events,
+ * each in its own fiber, so one plugin's failures never stop another's; and every
+ * plugin's projections, each in its own group (all of them, whatever CONSUMER_TYPE says:
+ * read models are cheap and every mode may serve them).
+ */
+import { Effect } from "effect";
+import { type AppConfigValues, EventRegistry, type LoadedPlugins, runConsumerGroup } from "../../core/index.ts";
+import { runProjections, topicsFromRegistry } from "../../core/projections/ProjectionRunner.ts";
+
+/** The Python system's CONSUMER_TYPE names, mapped to the plugins that replace them. */
+const pythonConsumerTypes: Readonly<Record<string, string>> = {
+  fetch_external_source: "external-source",
+  alert_evaluator: "alert-rules",
+};
+
+/** Which plugins' handlers this process runs: all, or the one CONSUMER_TYPE names. */
+export const selectConsumingPlugins = (config: AppConfigValues, loaded: LoadedPlugins) => {
+  const wanted =
+    config.CONSUMER_TYPE === undefined
+      ? undefined
+      : (pythonConsumerTypes[config.CONSUMER_TYPE] ?? config.CONSUMER_TYPE);
+  return loaded.plugins.filter(
+    (plugin) => plugin.handlers.length > 0 && (wanted === undefined || plugin.id === wanted),
+  );
+};
+
+export const runWorker = Effect.fn("runWorker")(function* (config: AppConfigValues, loaded: LoadedPlugins) {
+  const plugins = selectConsumingPlugins(config, loaded);
+  const policy = {
+    maxAttempts: config.ANANSKY_HANDLER_MAX_ATTEMPTS,
+    baseDelayMs: config.ANANSKY_HANDLER_RETRY_BASE_MS,
+    maxDelayMs: 30_000,
+  };
+  yield* Effect.forEach(
+    plugins,
+    (plugin) =>
+      runConsumerGroup(
+        { pluginId: plugin.id, groupId: `${config.KAFKA_GROUP_ID}.${plugin.id}`, handlers: plugin.handlers },
+        policy,
+      ),
+    { concurrency: "unbounded", discard: true },
+  );
+  const projections = loaded.plugins.flatMap((plugin) => plugin.projections);
+  yield* runProjections(projections, {
+    groupPrefix: config.KAFKA_GROUP_ID,
+    topicsFor: topicsFromRegistry(yield* EventRegistry),
+  });
+  yield* Effect.logInfo(`worker consuming for ${plugins.map((p) => p.id).join(", ") || "no plugin"}`);
+});
