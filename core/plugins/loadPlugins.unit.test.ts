@@ -18,7 +18,13 @@ describe("loadPlugins", () => {
       const order: Array<string> = [];
       const loaded = yield* loadPlugins([
         definePlugin({ id: "child", dependsOn: ["base"], register: () => void order.push("child") }),
-        definePlugin({ id: "base", register: (api) => void (order.push("base"), api.events(Pinged)) }),
+        definePlugin({
+          id: "base",
+          register: (api) => {
+            order.push("base");
+            api.events(Pinged);
+          },
+        }),
       ]);
       assert.deepStrictEqual(order, ["base", "child"]);
       assert.deepStrictEqual(

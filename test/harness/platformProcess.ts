@@ -59,8 +59,11 @@ export const startPlatform = async (env: Record<string, string>): Promise<Platfo
     },
   });
   running.add(child);
-  child.stdout?.on("data", (chunk) => void (output += String(chunk)));
-  child.stderr?.on("data", (chunk) => void (output += String(chunk)));
+  const collect = (chunk: unknown) => {
+    output += String(chunk);
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
   const url = `http://127.0.0.1:${port}`;
   const stop = async (signal: NodeJS.Signals = "SIGTERM") => {
     if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
