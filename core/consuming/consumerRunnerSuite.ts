@@ -86,6 +86,34 @@ export const consumerRunnerSuite = (name: string, makeLayer: () => Layer.Layer<S
       }).pipe(Effect.scoped, Effect.provide(makeLayer())),
     );
 
+    it.live(
+      "given one plugin whose handler always fails, when events flow, then another plugin still handles them",
+      () =>
+        Effect.gen(function* () {
+          const broken = makeRecordingHandler();
+          const healthy = makeRecordingHandler();
+          const brokenHandler = { ...broken.handler, handle: () => Effect.die(new Error("always broken")) };
+          yield* runConsumerGroup(
+            { pluginId: "broken", groupId: group("g-broken"), handlers: [brokenHandler] },
+            fastRetries,
+          );
+          yield* runConsumerGroup(
+            { pluginId: "healthy", groupId: group("g-healthy"), handlers: [healthy.handler] },
+            fastRetries,
+          );
+          yield* publishEvents([pokedEnvelope(1), pokedEnvelope(2), pokedEnvelope(3)]);
+          yield* waitFor(Effect.sync(() => (healthy.state.sideEffects.length === 3 ? true : undefined)));
+          assert.deepStrictEqual(healthy.state.sideEffects, [1, 2, 3]);
+          const deadLetters = yield* DeadLetters;
+          const dead = yield* waitFor(
+            deadLetters
+              .list({ group: group("g-broken") })
+              .pipe(Effect.map((list) => (list.length === 3 ? list : undefined))),
+          );
+          assert.strictEqual(dead.length, 3);
+        }).pipe(Effect.scoped, Effect.provide(makeLayer())),
+    );
+
     it.live("given a replay for another group, when consumed, then this group ignores it", () =>
       Effect.gen(function* () {
         const first = makeRecordingHandler();
