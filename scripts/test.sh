@@ -10,5 +10,10 @@ use_node
 start_infra_if_needed kafka=KAFKA_BOOTSTRAP_SERVERS mongo=MONGODB_URI
 cd "$ANANSKY_ROOT"
 status=0
+rm -f .anansky/vitest-report.json
 npm run --silent check -- "$@" || status=$?
+# One plain closing line that any CI log reader understands.
+if [ -f .anansky/vitest-report.json ]; then
+  node -e 'const r=require("./.anansky/vitest-report.json");console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed`)'
+fi
 exit $status
