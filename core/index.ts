@@ -38,6 +38,7 @@ export {
   Unauthorized,
   ValidationFailed,
 } from "./http/Errors.ts";
+export { type Credential, type OperationSpec, openApiDocument } from "./http/openApi.ts";
 export { problemResponse } from "./http/problemResponses.ts";
 export {
   definePlugin,

@@ -6,6 +6,7 @@ import type { Effect } from "effect";
 import type { Hono } from "hono";
 import type { EventOf } from "../events/defineEvent.ts";
 import type { AnyEventDefinition } from "../events/EventRegistry.ts";
+import type { OperationSpec } from "../http/openApi.ts";
 import type { AnyProjection } from "../projections/defineProjection.ts";
 import type { ExtensionContributions, ExtensionPoint } from "./ExtensionPoint.ts";
 import type { PluginServices } from "./PluginServices.ts";
@@ -30,6 +31,8 @@ export interface PluginApi {
   ): void;
   /** Contributes HTTP routes (mounted at the root: use full paths such as /v1/devices). */
   routes(build: (context: RouteContext) => Hono): void;
+  /** Describes routes for /openapi.json with the Schemas they decode with. */
+  openapi(...operations: ReadonlyArray<OperationSpec>): void;
   /** Declares a read model kept up to date from events (see core/projections). */
   projection(projection: AnyProjection): void;
   /** Declares an extension point this plugin owns; read its contributions at run time. */

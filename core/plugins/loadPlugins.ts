@@ -9,6 +9,7 @@ import type { Hono } from "hono";
 import type { RegisteredHandler } from "../consuming/ConsumerRunner.ts";
 import type { EventEnvelope } from "../events/EventEnvelope.ts";
 import type { AnyEventDefinition } from "../events/EventRegistry.ts";
+import type { OperationSpec } from "../http/openApi.ts";
 import type { AnyProjection } from "../projections/defineProjection.ts";
 import { isValidPluginId, type Plugin, type RouteContext } from "./definePlugin.ts";
 import { PluginLoadError } from "./Errors.ts";
@@ -20,6 +21,7 @@ export interface LoadedPlugin {
   readonly handlers: ReadonlyArray<RegisteredHandler<PluginServices>>;
   readonly routes: ReadonlyArray<(context: RouteContext) => Hono>;
   readonly projections: ReadonlyArray<AnyProjection>;
+  readonly operations: ReadonlyArray<OperationSpec>;
 }
 
 export interface LoadedPlugins {
@@ -93,6 +95,7 @@ export const loadPlugins = Effect.fn("loadPlugins")(function* (plugins: Readonly
     const handlers: Array<RegisteredHandler<PluginServices>> = [];
     const routes: Array<(context: RouteContext) => Hono> = [];
     const projections: Array<AnyProjection> = [];
+    const operations: Array<OperationSpec> = [];
     yield* Effect.try({
       try: () =>
         plugin.register({
@@ -107,6 +110,7 @@ export const loadPlugins = Effect.fn("loadPlugins")(function* (plugins: Readonly
             }),
           routes: (build) => void routes.push(build),
           projection: (projection) => void projections.push(projection),
+          openapi: (...described) => void operations.push(...described),
           extensionPoint: (point) => {
             if (declaredPoints.has(point.id)) throw new Error(`extension point ${point.id} is declared twice`);
             const entry = { owner: plugin.id, contributions: [] as Array<{ pluginId: string; value: unknown }> };
@@ -117,7 +121,7 @@ export const loadPlugins = Effect.fn("loadPlugins")(function* (plugins: Readonly
         }),
       catch: (cause) => new PluginLoadError({ pluginId: plugin.id, reason: `register failed: ${String(cause)}` }),
     });
-    loaded.push({ id: plugin.id, events, handlers, routes, projections });
+    loaded.push({ id: plugin.id, events, handlers, routes, projections, operations });
   }
 
   for (const contribution of pendingContributions) {
