@@ -3,7 +3,7 @@
  * from here only (and from other plugins' public entries for their extension points).
  */
 
-export { type ApiKeyRecord, apiKeysCollection, generateApiKey, hashApiKey, type Principal } from "./auth/ApiKeys.ts";
+export { ApiKeyRecord, apiKeysCollection, generateApiKey, hashApiKey, type Principal } from "./auth/ApiKeys.ts";
 export { authenticate, forgetCachedKeys, requireKind } from "./auth/authenticate.ts";
 export { EventBusUnavailable } from "./bus/Errors.ts";
 export { EventBus, type IncomingMessage, type OutgoingMessage, type SubscribeOptions } from "./bus/EventBus.ts";

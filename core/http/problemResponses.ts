@@ -27,6 +27,8 @@ const problemTypes: Readonly<Record<string, { status: number; title: string }>> 
   RateLimited: { status: 429, title: "Too many requests" },
   EventStoreUnavailable: { status: 503, title: "The event store is unavailable" },
   EventBusUnavailable: { status: 503, title: "The message broker is unavailable" },
+  ReadModelStoreUnavailable: { status: 503, title: "The read-model store is unavailable" },
+  InvalidReadModelQuery: { status: 400, title: "The request is invalid" },
 };
 
 const slug = (title: string) =>
@@ -78,7 +80,13 @@ export const problemErrorHandler: ErrorHandler = (error, c) => {
     reason?: string;
     errors?: ReadonlyArray<FieldIssue>;
     retryAfterSeconds?: number;
+    expectedVersion?: number | "any";
+    actualVersion?: number;
   };
+  const versionDetail =
+    fields.actualVersion === undefined
+      ? undefined
+      : `the resource is at version ${fields.actualVersion}, not ${fields.expectedVersion}`;
   const headers: Record<string, string> =
     fields.retryAfterSeconds === undefined
       ? {}
@@ -88,7 +96,7 @@ export const problemErrorHandler: ErrorHandler = (error, c) => {
     {
       status: known.status,
       title: known.title,
-      detail: fields.detail ?? fields.reason ?? error.message,
+      detail: fields.detail ?? fields.reason ?? versionDetail ?? error.message,
       errors: fields.errors,
     },
     headers,
