@@ -3,9 +3,11 @@
  * keys), the `rm_devices` and `rm_api_keys` read models. Other plugins read devices from
  * `rm_devices` (DeviceDocument) and address a device's stream with deviceStreamId.
  */
+
 import { definePlugin } from "../../core/index.ts";
 import { apiKeysProjection } from "./apiKeysProjection.ts";
 import { deviceEvents } from "./deviceEvents.ts";
+import { deviceOperations } from "./deviceOperations.ts";
 import { deviceRoutes } from "./deviceRoutes.ts";
 import { devicesProjection } from "./devicesProjection.ts";
 import { tenantEvents } from "./tenantEvents.ts";
@@ -45,5 +47,6 @@ export const devicesPlugin = definePlugin({
     api.projection(apiKeysProjection);
     api.routes((context) => tenantRoutes(context));
     api.routes((context) => deviceRoutes(context));
+    api.openapi(...deviceOperations);
   },
 });

@@ -20,7 +20,9 @@ describe("OpenAPI", () => {
     const spec = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
     expect(spec.openapi).toBe("3.1.0");
     await expect(SwaggerParser.validate(structuredClone(spec) as never)).resolves.toBeTruthy();
-    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(["/healthz", "/admin/dead-letters/{id}/replay"]));
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(["/healthz", "/admin/dead-letters/{id}/replay", "/v1/devices", "/v1/devices/{deviceId}"]),
+    );
     const docs = await fetch(`${platform.url}/docs`);
     expect(docs.headers.get("content-type")).toContain("text/html");
     expect(await docs.text()).toContain("/openapi.json");
