@@ -82,7 +82,8 @@ const orderByDependencies = (plugins: ReadonlyArray<Plugin>): Effect.Effect<Read
  * const loaded = yield* loadPlugins([ingestPlugin, devicesPlugin, ...external]);
  */
 export const loadPlugins = Effect.fn("loadPlugins")(function* (plugins: ReadonlyArray<Plugin>) {
-  const ordered = yield* orderByDependencies(plugins);
+  // The same plugin object named twice (built in, and again in ANANSKY_PLUGINS) loads once.
+  const ordered = yield* orderByDependencies([...new Set(plugins)]);
   const declaredPoints = new Map<
     string,
     { owner: string; contributions: Array<{ pluginId: string; value: unknown }> }

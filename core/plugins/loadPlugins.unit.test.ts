@@ -34,6 +34,16 @@ describe("loadPlugins", () => {
     }),
   );
 
+  it.effect("given the same plugin object twice, when loaded, then it registers once", () =>
+    Effect.gen(function* () {
+      let registrations = 0;
+      const once = definePlugin({ id: "once", register: () => void registrations++ });
+      const loaded = yield* loadPlugins([once, once]);
+      assert.strictEqual(registrations, 1);
+      assert.strictEqual(loaded.plugins.length, 1);
+    }),
+  );
+
   it.effect("given a missing dependency, when loaded, then the error names the plugin", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(
