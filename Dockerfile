@@ -19,4 +19,4 @@ COPY observability ./observability
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080
 EXPOSE 8080
 USER node
-CMD ["node", "services/main.ts"]
+CMD ["node", "--import", "./observability/register.ts", "services/main.ts"]

@@ -40,6 +40,72 @@ export {
 } from "./http/Errors.ts";
 export { type Credential, type OperationSpec, openApiDocument } from "./http/openApi.ts";
 export { problemResponse } from "./http/problemResponses.ts";
+export { type ConsumerLagOptions, layerConsumerLagMetrics } from "./observability/consumerLag.ts";
+export {
+  type CircuitState,
+  type ExternalSourceOutcome,
+  latencyBucketsSeconds,
+  PlatformMetrics,
+  recordCircuitState,
+  recordDeadLetter,
+  recordExternalSourceCall,
+  recordHandled,
+  recordIngestRejected,
+  recordOpenAlerts,
+  recordReadingsIngested,
+  recordUnpublishedBacklog,
+  registerPlatformMetrics,
+  timeExternalSourceCall,
+  trackAppend,
+  trackHandling,
+} from "./observability/platformMetrics.ts";
+export {
+  continueTrace,
+  currentTraceparent,
+  formatTraceparent,
+  parseTraceparent,
+  type TraceparentParts,
+  traceIdOf,
+} from "./observability/traceContext.ts";
+export {
+  displayUrl,
+  type OutboundError,
+  OutboundRefused,
+  OutboundResponseTooLarge,
+  OutboundTimeout,
+  OutboundUnreachable,
+} from "./outbound/Errors.ts";
+export { effectivePort, type HostPattern, isHostAllowed, parseHostPattern } from "./outbound/hostPatterns.ts";
+export {
+  type AddressClass,
+  type AddressRange,
+  classifyAddress,
+  type IpAddress,
+  parseAddressRange,
+  parseIpAddress,
+} from "./outbound/ipAddresses.ts";
+export {
+  checkUrl,
+  jsonResponse,
+  type OutboundHeaderValue,
+  OutboundHttp,
+  type OutboundMethod,
+  type OutboundRequest,
+  type OutboundResponse,
+  responseJson,
+  responseText,
+  revealHeaders,
+} from "./outbound/OutboundHttp.ts";
+export {
+  checkAddress,
+  checkDestination,
+  defaultOutboundPolicy,
+  OutboundAddressRangeList,
+  OutboundHostList,
+  type OutboundPolicy,
+  parseAddressRanges,
+  parseHostPatterns,
+} from "./outbound/outboundPolicy.ts";
 export {
   definePlugin,
   type Plugin,

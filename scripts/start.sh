@@ -17,5 +17,7 @@ if [ -z "${ANANSKY_ADMIN_TOKEN:-}" ]; then
   log "admin token for this checkout: $token_file"
 fi
 status=0
-node services/main.ts || status=$?
+# The OpenTelemetry bootstrap loads first so it can instrument HTTP and MongoDB; tracing
+# is on when OTEL_EXPORTER_OTLP_ENDPOINT is set (README: Observability).
+node --import ./observability/register.ts services/main.ts || status=$?
 exit $status

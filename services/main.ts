@@ -7,8 +7,14 @@
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { Cause, Effect, Exit, Layer, ManagedRuntime } from "effect";
-import { decodeAppConfig, importPluginModules, loadPlugins } from "../core/index.ts";
+import { Cause, Effect, Exit, ManagedRuntime } from "effect";
+import { decodeAppConfig, importPluginModules, loadPlugins, registerPlatformMetrics } from "../core/index.ts";
+import { withHttpRouteSpans } from "../observability/httpRouteSpans.ts";
+import { fatalLogLine } from "../observability/jsonLogger.ts";
+import { observabilityPlugin } from "../observability/observabilityPlugin.ts";
+import { installedTelemetry } from "../observability/telemetryHandle.ts";
+import { telemetryLayer } from "../observability/telemetryLayer.ts";
+import { telemetrySettings } from "../observability/telemetrySettings.ts";
 import { httpApp } from "./api/httpApp.ts";
 import { builtInPlugins } from "./builtInPlugins.ts";
 import { serveHttp } from "./runtime/httpServer.ts";
@@ -19,22 +25,44 @@ import { runWorker } from "./worker/runWorker.ts";
 const toImportSpecifier = (specifier: string): string =>
   specifier.startsWith(".") || specifier.startsWith("/") ? pathToFileURL(resolve(specifier)).href : specifier;
 
+// Started by `node --import ./observability/register.ts` (see scripts/start.sh); without
+// it the process runs untraced and /metrics shows Effect's metrics only.
+const telemetry = installedTelemetry();
+const settings = telemetry?.settings ?? telemetrySettings(process.env);
+const observability = telemetryLayer({
+  serviceName: settings.serviceName,
+  logLevel: process.env.LOG_LEVEL,
+  telemetry,
+});
+
 const main = Effect.gen(function* () {
+  // The first finalizer runs last: spans and metrics of the shutdown itself are flushed too.
+  if (telemetry !== undefined) {
+    yield* Effect.addFinalizer(() =>
+      Effect.promise(() => telemetry.shutdown()).pipe(Effect.timeout("5 seconds"), Effect.ignore),
+    );
+  }
   const config = yield* decodeAppConfig(process.env);
   const external = yield* importPluginModules(config.ANANSKY_PLUGINS.map(toImportSpecifier));
-  const loaded = yield* loadPlugins([...builtInPlugins, ...external]);
-  const runtime = ManagedRuntime.make(platformLayer(config, loaded));
+  const loaded = yield* loadPlugins([...builtInPlugins(config), observabilityPlugin(config, telemetry), ...external]);
+  yield* registerPlatformMetrics;
+  const runtime = ManagedRuntime.make(
+    platformLayer(config, loaded, { telemetry: observability, metricsPollIntervalMs: settings.metricsPollIntervalMs }),
+  );
   yield* Effect.addFinalizer(() => runtime.disposeEffect);
   const context = yield* runtime.contextEffect;
   if (config.MODE !== "server") yield* runWorker(config, loaded).pipe(Effect.provideContext(context));
   if (config.MODE !== "consumer") {
-    yield* serveHttp(httpApp(runtime, config, loaded), { port: config.PORT, hostname: config.HOST });
+    yield* serveHttp(withHttpRouteSpans(httpApp(runtime, config, loaded)), {
+      port: config.PORT,
+      hostname: config.HOST,
+    });
   }
   yield* Effect.logInfo(`anansky ${config.MODE} started with plugins: ${loaded.plugins.map((p) => p.id).join(", ")}`);
   return yield* Effect.never;
 }).pipe(Effect.scoped);
 
-const fiber = Effect.runFork(main.pipe(Effect.provide(Layer.empty)));
+const fiber = Effect.runFork(main.pipe(Effect.provide(observability)));
 const shutdown = () => fiber.interruptUnsafe();
 process.once("SIGTERM", shutdown);
 process.once("SIGINT", shutdown);
@@ -46,8 +74,7 @@ if (process.env.ANANSKY_EXIT_WITH_PARENT === "1") {
 }
 fiber.addObserver((exit) => {
   if (Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause)) {
-    const error = Cause.squash(exit.cause);
-    console.error(error instanceof Error ? error.message : Cause.pretty(exit.cause));
+    console.error(fatalLogLine(settings.serviceName, Cause.squash(exit.cause), Cause.pretty(exit.cause)));
     process.exit(1);
   }
   process.exit(0);

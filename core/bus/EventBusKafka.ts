@@ -5,6 +5,7 @@
  */
 import kafkaJavascript from "@confluentinc/kafka-javascript";
 import { Effect, Layer, Schedule } from "effect";
+import { withProducerSpans } from "../observability/messagingSpans.ts";
 import type { RedeliveryBackoff } from "./batchDelivery.ts";
 import { EventBusUnavailable } from "./Errors.ts";
 import { type BatchHandler, EventBus, type OutgoingMessage, type SubscribeOptions } from "./EventBus.ts";
@@ -130,9 +131,16 @@ const makeKafkaBus = Effect.fnUntraced(function* (options: KafkaBusOptions) {
   const publish = Effect.fn("EventBus.publish")(function* (messages: ReadonlyArray<OutgoingMessage>) {
     if (messages.length === 0) return;
     yield* ensureTopics(messages.map((message) => message.topic));
-    yield* Effect.annotateCurrentSpan("messaging.batch.message_count", messages.length);
+    yield* Effect.annotateCurrentSpan({
+      "messaging.system": "kafka",
+      "messaging.operation.type": "send",
+      "messaging.batch.message_count": messages.length,
+    });
     // One call for the whole batch: librdkafka groups the messages into few produce requests.
-    yield* tryKafka("publish", () => producer.sendBatch({ topicMessages: toTopicMessages(messages) }));
+    // Each trace in the batch gets its own producer span, which the messages' headers carry on.
+    yield* withProducerSpans(messages, (traced) =>
+      tryKafka("publish", () => producer.sendBatch({ topicMessages: toTopicMessages(traced) })),
+    );
   });
 
   const subscribe = Effect.fn("EventBus.subscribe")(function* (options: SubscribeOptions, handle: BatchHandler) {

@@ -6,6 +6,7 @@
  */
 import kafkaJavascript, { type KafkaJS } from "@confluentinc/kafka-javascript";
 import { type Context, Deferred, Effect, Exit, type Scope } from "effect";
+import { linkMessageTraces } from "../observability/messagingSpans.ts";
 import { handleBatchOnce, logRedelivery, type RedeliveryBackoff, redeliveryDelayMs } from "./batchDelivery.ts";
 import { EventBusUnavailable } from "./Errors.ts";
 import type { BatchHandler, SubscribeOptions } from "./EventBus.ts";
@@ -104,6 +105,19 @@ const startConsuming = (
   );
 };
 
+/**
+ * Marks the batch span (a root: its messages may belong to many traces) as a Kafka
+ * receive of this group, linked to the traces its messages carry.
+ */
+const withReceiveAttributes =
+  (groupId: string, handle: BatchHandler): BatchHandler =>
+  (batch) =>
+    Effect.annotateCurrentSpan({
+      "messaging.system": "kafka",
+      "messaging.operation.type": "receive",
+      "messaging.consumer.group.name": groupId,
+    }).pipe(Effect.andThen(linkMessageTraces(batch)), Effect.andThen(Effect.suspend(() => handle(batch))));
+
 /** The layer's clients and settings a subscription uses. */
 export interface KafkaClients {
   readonly kafka: KafkaJS.Kafka;
@@ -160,7 +174,13 @@ export const subscribeWithKafka = Effect.fnUntraced(function* (
     rebalance_cb: (error: { code: number }, assignment: Array<KafkaJS.TopicPartition>) =>
       error.code === ErrorCodes.ERR__ASSIGN_PARTITIONS ? onAssign(assignment) : undefined,
   });
-  const subscription: Subscription = { consumer, handle, settings, closing, failures: new Map() };
+  const subscription: Subscription = {
+    consumer,
+    handle: withReceiveAttributes(options.groupId, handle),
+    settings,
+    closing,
+    failures: new Map(),
+  };
 
   yield* Effect.acquireRelease(connectWithin(consumer, settings.connectTimeoutMs), () => leaveGroup(consumer, closing));
   // A subscription that fails to start leaves the group now, not when the caller's scope closes.

@@ -4,6 +4,7 @@
  * KAFKA_GROUP_ID, MODE, CONSUMER_TYPE); the rest are Anansky's own.
  */
 import { Context, Effect, Layer, Result, Schema, SchemaGetter, SchemaIssue } from "effect";
+import { OutboundAddressRangeList, OutboundHostList } from "../outbound/outboundPolicy.ts";
 import { ConfigInvalid } from "./Errors.ts";
 
 const withDefault = <S extends Schema.Codec<unknown, string>>(schema: S, value: string) =>
@@ -44,11 +45,33 @@ export const AppConfigFromEnv = Schema.Struct({
   ANANSKY_ADMIN_TOKEN: Schema.optionalKey(
     Schema.String.check(Schema.isMinLength(16, { message: "must be at least 16 characters" })),
   ),
+  /** Ingest limits (see plugins/ingest/README.md). */
+  ANANSKY_INGEST_MAX_BODY_BYTES: withDefault(PositiveIntFromString, "1048576"),
+  ANANSKY_INGEST_MAX_READINGS: withDefault(PositiveIntFromString, "1000"),
+  ANANSKY_INGEST_MAX_VALUES: withDefault(PositiveIntFromString, "100"),
+  ANANSKY_INGEST_MAX_STRING_LENGTH: withDefault(PositiveIntFromString, "256"),
+  ANANSKY_INGEST_MAX_FUTURE_MS: withDefault(PositiveIntFromString, "300000"),
+  ANANSKY_INGEST_MAX_AGE_MS: withDefault(PositiveIntFromString, "31536000000"),
+  ANANSKY_INGEST_RATE_PER_SECOND: withDefault(PositiveIntFromString, "200"),
+  ANANSKY_INGEST_RATE_BURST: withDefault(PositiveIntFromString, "2000"),
+  ANANSKY_INGEST_IDEMPOTENCY_TTL_MS: withDefault(PositiveIntFromString, "86400000"),
+  ANANSKY_READINGS_MAX_LIMIT: withDefault(PositiveIntFromString, "5000"),
   /** Handler attempts before a message goes to the dead-letter topic. */
   ANANSKY_HANDLER_MAX_ATTEMPTS: withDefault(PositiveIntFromString, "5"),
   ANANSKY_HANDLER_RETRY_BASE_MS: withDefault(PositiveIntFromString, "200"),
   /** Unpublished events older than this are re-published by the sweeper. */
   ANANSKY_SWEEP_AFTER_MS: withDefault(PositiveIntFromString, "5000"),
+  /** Hosts outbound HTTP may call (host, host:port, *.domain, [ipv6]:port, or *); empty refuses all. */
+  ANANSKY_OUTBOUND_ALLOW_HOSTS: withDefault(OutboundHostList, ""),
+  /** Non-public addresses outbound HTTP may connect to anyway (ip, ip/len, ip:port, [ipv6/len]:port). */
+  ANANSKY_OUTBOUND_ALLOW_PRIVATE: withDefault(OutboundAddressRangeList, ""),
+  /** Largest outbound response body read, in bytes. */
+  ANANSKY_OUTBOUND_MAX_RESPONSE_BYTES: withDefault(PositiveIntFromString, "1048576"),
+  /** Redirects an outbound request follows, each one checked again. */
+  ANANSKY_OUTBOUND_MAX_REDIRECTS: withDefault(
+    Schema.FiniteFromString.check(Schema.isInt(), Schema.isBetween({ minimum: 0, maximum: 20 })),
+    "5",
+  ),
 });
 
 export type AppConfigValues = typeof AppConfigFromEnv.Type;

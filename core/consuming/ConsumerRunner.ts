@@ -11,6 +11,9 @@ import { EventBus, type IncomingMessage } from "../bus/EventBus.ts";
 import { EventHeaders, messageToEvent } from "../bus/eventMessages.ts";
 import type { EventEnvelope } from "../events/EventEnvelope.ts";
 import { type AnyEventDefinition, EventRegistry } from "../events/EventRegistry.ts";
+import { consumedMessageAttributes } from "../observability/messagingSpans.ts";
+import { recordDeadLetter, trackHandling } from "../observability/platformMetrics.ts";
+import { continueTrace, provideContextKeepingSpan } from "../observability/traceContext.ts";
 import { DeadLetters } from "./DeadLetters.ts";
 import { ProcessedEvents } from "./ProcessedEvents.ts";
 import { type RetryPolicy, withRetries } from "./retryPolicy.ts";
@@ -95,24 +98,35 @@ export const runConsumerGroup = Effect.fn("ConsumerRunner.start")(function* <R>(
       status: "dead",
       replayedAt: null,
     });
+    yield* recordDeadLetter(spec.pluginId, spec.groupId);
     yield* Effect.logWarning(
       `dead-lettered ${message.topic}/${message.partition}@${message.offset} for ${spec.groupId}`,
     );
   });
 
+  /** One attempt of every handler of this plugin on one event: a span and a latency sample. */
+  const runHandlers = (event: EventEnvelope, handlers: ReadonlyArray<RegisteredHandler<R>>) =>
+    Effect.forEach(handlers, (handler) => handler.handle(event), { discard: true }).pipe(
+      Effect.withSpan(`${spec.pluginId} handle ${event.type}`, {
+        attributes: { "anansky.plugin.id": spec.pluginId, "anansky.event.id": event.id },
+      }),
+      trackHandling(spec.pluginId, event.type),
+    );
+
+  // The consumer span continues the producer's trace (the message's traceparent header,
+  // else the one the event carries), so one trace runs from the HTTP request to here.
   const handleEvent = (message: IncomingMessage, event: EventEnvelope, handlers: ReadonlyArray<RegisteredHandler<R>>) =>
     Effect.gen(function* () {
-      const outcome = yield* withRetries(
-        Effect.forEach(handlers, (handler) => handler.handle(event), { discard: true }),
-        policy,
-      );
+      const outcome = yield* withRetries(runHandlers(event, handlers), policy);
       if (outcome._tag === "Succeeded") return true;
       yield* deadLetter(message, outcome.error, outcome.attempts);
       return false;
     }).pipe(
-      Effect.withSpan(`${spec.pluginId} handle ${event.type}`, {
-        attributes: { "messaging.consumer.group.name": spec.groupId, "anansky.event.id": event.id },
+      Effect.withSpan(`process ${message.topic}`, {
+        kind: "consumer",
+        attributes: { ...consumedMessageAttributes(message, spec.groupId), "anansky.event.type": event.type },
       }),
+      continueTrace(message.headers[EventHeaders.traceparent] ?? event.traceparent),
     );
 
   const handleBatch = Effect.fn("ConsumerRunner.handleBatch")(function* (batch: ReadonlyArray<IncomingMessage>) {
@@ -147,6 +161,6 @@ export const runConsumerGroup = Effect.fn("ConsumerRunner.start")(function* <R>(
   // The bus runs handlers without an environment: give them the one this group started in.
   const context = yield* Effect.context<R>();
   yield* bus.subscribe({ groupId: spec.groupId, topics, concurrency: spec.concurrency }, (batch) =>
-    handleBatch(batch).pipe(Effect.provideContext(context)),
+    handleBatch(batch).pipe(provideContextKeepingSpan(context)),
   );
 });

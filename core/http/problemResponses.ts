@@ -24,6 +24,8 @@ const problemTypes: Readonly<Record<string, { status: number; title: string }>> 
   Conflict: { status: 409, title: "Conflict" },
   ConcurrencyError: { status: 409, title: "The resource changed meanwhile" },
   PayloadTooLarge: { status: 413, title: "Payload too large" },
+  UnsupportedMediaType: { status: 415, title: "Unsupported media type" },
+  IdempotencyKeyReused: { status: 422, title: "Idempotency-Key reused" },
   RateLimited: { status: 429, title: "Too many requests" },
   EventStoreUnavailable: { status: 503, title: "The event store is unavailable" },
   EventBusUnavailable: { status: 503, title: "The message broker is unavailable" },

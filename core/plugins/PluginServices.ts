@@ -4,8 +4,9 @@
  */
 import type { AppConfig } from "../config/AppConfig.ts";
 import type { EventRegistry } from "../events/EventRegistry.ts";
+import type { OutboundHttp } from "../outbound/OutboundHttp.ts";
 import type { ReadModelStore } from "../projections/ReadModelStore.ts";
 import type { EventWriter } from "../publishing/EventWriter.ts";
 import type { EventStore } from "../store/EventStore.ts";
 
-export type PluginServices = EventWriter | EventStore | EventRegistry | AppConfig | ReadModelStore;
+export type PluginServices = EventWriter | EventStore | EventRegistry | AppConfig | ReadModelStore | OutboundHttp;

@@ -5,38 +5,21 @@
  * projection runs in its own fiber, so one that fails (its batch is redelivered with
  * backoff by the bus, uncommitted) never holds up another.
  */
-import { Cause, Clock, Effect, Option, Ref, Schedule, type Scope, Stream } from "effect";
+import { Cause, Clock, Effect, Option, Ref, Schedule, type Scope } from "effect";
 import type { EventBusUnavailable } from "../bus/Errors.ts";
 import { EventBus, type IncomingMessage } from "../bus/EventBus.ts";
 import { messageToEvent } from "../bus/eventMessages.ts";
 import type { EventEnvelope } from "../events/EventEnvelope.ts";
 import type { EventRegistryShape } from "../events/EventRegistry.ts";
-import type { EventStoreUnavailable } from "../store/Errors.ts";
-import { EventStore } from "../store/EventStore.ts";
+import { withBatchSpan } from "../observability/messagingSpans.ts";
+import { provideContextKeepingSpan } from "../observability/traceContext.ts";
+import type { EventStore } from "../store/EventStore.ts";
 import { applyProjectionBatch } from "./applyProjectionBatch.ts";
 import type { AnyProjection } from "./defineProjection.ts";
-import type { InvalidReadModelQuery, ReadModelConstraintViolation, ReadModelStoreUnavailable } from "./Errors.ts";
 import { type ProjectionCheckpoint, ReadModelStore } from "./ReadModelStore.ts";
+import { type RebuildError, type RebuildProgress, rebuildProjection } from "./rebuildProjection.ts";
 
-export interface RebuildProgress {
-  readonly projection: string;
-  /** Events read from the store so far. */
-  readonly eventsRead: number;
-  /** Events folded into documents so far. */
-  readonly eventsApplied: number;
-  readonly elapsedMs: number;
-  readonly eventsPerSecond: number;
-  readonly done: boolean;
-}
-
-export interface RebuildOptions {
-  /** Called every `progressEvery` events read and once at the end. */
-  readonly onProgress?: ((progress: RebuildProgress) => Effect.Effect<void>) | undefined;
-  /** Events per batch (one loadMany + one writeMany each); default 500. */
-  readonly batchSize?: number | undefined;
-  /** Default 10,000. */
-  readonly progressEvery?: number | undefined;
-}
+export { type RebuildOptions, type RebuildProgress, rebuildProjection } from "./rebuildProjection.ts";
 
 export interface RunProjectionsOptions {
   /** Consumer groups are named `<groupPrefix>.projection.<name>`. */
@@ -47,12 +30,6 @@ export interface RunProjectionsOptions {
   readonly onRebuildProgress?: ((progress: RebuildProgress) => Effect.Effect<void>) | undefined;
   readonly rebuildBatchSize?: number | undefined;
 }
-
-type RebuildError =
-  | ReadModelStoreUnavailable
-  | ReadModelConstraintViolation
-  | InvalidReadModelQuery
-  | EventStoreUnavailable;
 
 // A projection that cannot start (store or broker down) tries again, backing off to 30 s.
 const startRetrySchedule = Schedule.min([Schedule.exponential("500 millis"), Schedule.spaced("30 seconds")]).pipe(
@@ -70,77 +47,6 @@ const nowIso = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis).
 export const topicsFromRegistry =
   (registry: EventRegistryShape) =>
   (types: ReadonlyArray<string>): ReadonlyArray<string> => [...new Set(types.map((type) => registry.topicFor(type)))];
-
-/**
- * Replays the projection's events from the store into a fresh collection: status
- * "rebuilding", drop, indexes, batched replay (the same gap-filling fold as live
- * consumption), then status "live" at the projection's version.
- *
- * @example
- * const progress = yield* rebuildProjection(devicesProjection, { onProgress: (p) => Effect.log(p.eventsPerSecond) });
- */
-export const rebuildProjection = Effect.fn("ProjectionRunner.rebuild")(function* (
-  projection: AnyProjection,
-  options: RebuildOptions = {},
-): Effect.fn.Return<RebuildProgress, RebuildError, ReadModelStore | EventStore> {
-  const store = yield* ReadModelStore;
-  const eventStore = yield* EventStore;
-  const batchSize = Math.max(1, options.batchSize ?? 500);
-  const progressEvery = Math.max(1, options.progressEvery ?? 10_000);
-  const startedAt = yield* Clock.currentTimeMillis;
-  const checkpoint = (status: ProjectionCheckpoint["status"], lastEventId: string | null, eventsApplied: number) =>
-    Effect.flatMap(nowIso, (updatedAt) =>
-      store.setCheckpoint({
-        name: projection.name,
-        version: projection.version,
-        status,
-        lastEventId,
-        eventsApplied,
-        updatedAt,
-      }),
-    );
-
-  yield* checkpoint("rebuilding", null, 0);
-  yield* store.drop(projection.collection);
-  yield* store.ensureIndexes(projection.collection, projection.indexes);
-
-  let eventsRead = 0;
-  let eventsApplied = 0;
-  let lastEventId: string | null = null;
-  let reportedAt = 0;
-  const progress = (done: boolean) =>
-    Effect.map(Clock.currentTimeMillis, (now): RebuildProgress => {
-      const elapsedMs = Math.max(0, now - startedAt);
-      const eventsPerSecond = elapsedMs === 0 ? eventsRead : Math.round((eventsRead * 1000) / elapsedMs);
-      return { projection: projection.name, eventsRead, eventsApplied, elapsedMs, eventsPerSecond, done };
-    });
-  const report = (done: boolean) =>
-    Effect.gen(function* () {
-      const current = yield* progress(done);
-      if (options.onProgress !== undefined) yield* options.onProgress(current);
-      return current;
-    });
-
-  yield* eventStore.readAll({ types: projection.types, pageSize: batchSize }).pipe(
-    Stream.grouped(batchSize),
-    Stream.runForEach((batch) =>
-      Effect.gen(function* () {
-        const outcome = yield* applyProjectionBatch(projection, batch);
-        eventsRead += batch.length;
-        eventsApplied += outcome.eventsApplied;
-        lastEventId = batch[batch.length - 1]?.id ?? lastEventId;
-        if (eventsRead - reportedAt >= progressEvery) {
-          reportedAt = eventsRead;
-          yield* report(false);
-          // Lets an SRE see how far a long rebuild got.
-          yield* checkpoint("rebuilding", lastEventId, eventsApplied);
-        }
-      }),
-    ),
-  );
-  yield* checkpoint("live", lastEventId, eventsApplied);
-  return yield* report(true);
-});
 
 const needsRebuild = (projection: AnyProjection, checkpoint: Option.Option<ProjectionCheckpoint>): boolean =>
   Option.match(checkpoint, {
@@ -211,19 +117,22 @@ export const runProjection = Effect.fn("ProjectionRunner.runProjection")(functio
   // The bus runs handlers without an environment: give them the one this projection started in.
   const context = yield* Effect.context<ReadModelStore | EventStore>();
   const topics = options.topicsFor(projection.types);
+  const groupId = `${options.groupPrefix}.projection.${projection.name}`;
   yield* bus.ensureTopics(topics);
   yield* bus.subscribe(
     // One batch at a time: documents fed by several streams (partitions) are read-modified-written.
-    { groupId: `${options.groupPrefix}.projection.${projection.name}`, topics, concurrency: 1 },
+    { groupId, topics, concurrency: 1 },
     (batch) =>
       handleBatch(batch).pipe(
+        // Continues the trace of the events it folds (links when the batch holds several).
+        withBatchSpan(`project ${projection.name}`, batch, { "messaging.consumer.group.name": groupId }),
         Effect.tapCause((cause) =>
           Effect.logError(
             `projection ${projection.name}: batch failed, it will be delivered again`,
             Cause.pretty(cause),
           ),
         ),
-        Effect.provideContext(context),
+        provideContextKeepingSpan(context),
       ),
   );
 });

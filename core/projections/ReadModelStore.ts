@@ -1,7 +1,7 @@
 /**
  * Where projections keep their documents and checkpoints. Implementations:
  * `ReadModelStoreMongo` (real; the only file here importing `mongodb`) and
- * `ReadModelStoreMemory` (unit tests); both pass `readModelStoreContract`.
+ * `ReadModelStoreMemory` (unit tests); both pass `test/projections/readModelStoreContract.ts`.
  *
  * Documents are flat records stored under `_id`. Two top-level keys are the platform's
  * own (`ReadModelInternalKeys`): `_applied` (the stream versions folded into the document)
@@ -68,6 +68,15 @@ export type ProjectionCheckpoint = typeof ProjectionCheckpoint.Type;
 /** The collection checkpoints live in (one document per projection, `_id` = its name). */
 export const checkpointCollection = "projection_checkpoints";
 
+/**
+ * The read-model store service. Projections use loadMany/writeMany; plugin routes use
+ * find/get, which only ever show live documents.
+ *
+ * @example
+ * const lowBattery = yield* ReadModelStore.use((store) =>
+ *   store.find("rm_devices", { "battery.level": { $lt: 20 } }, { sort: { name: 1 }, limit: 50 }),
+ * );
+ */
 export class ReadModelStore extends Context.Service<
   ReadModelStore,
   {

@@ -79,6 +79,7 @@ const gapOf = (
   streamId: StreamId,
   versions: ReadonlyMap<number, Step>,
   states: ReadonlyMap<string, DocumentState>,
+  knownThrough: number,
 ): CoveredRange | undefined => {
   const cursors = new Map<string, number>();
   let from = Number.POSITIVE_INFINITY;
@@ -89,7 +90,7 @@ const gapOf = (
     const cursor = cursors.get(step.documentId) ?? state.applied[appliedKey(streamId)] ?? 0;
     const version = step.envelope.streamVersion;
     if (version <= cursor) continue;
-    for (let missing = cursor + 1; missing < version; missing++) {
+    for (let missing = Math.max(cursor, knownThrough) + 1; missing < version; missing++) {
       if (versions.has(missing)) continue;
       from = Math.min(from, missing);
       to = Math.max(to, version - 1);
@@ -100,6 +101,15 @@ const gapOf = (
   return to === 0 ? undefined : { from, to };
 };
 
+export interface ApplyBatchOptions {
+  /**
+   * Per stream, a version up to which every event was handed to this projection already
+   * (in this batch or an earlier one). A replay that reads every event in stream order
+   * passes it, so events of other types never send it to the store.
+   */
+  readonly knownThrough?: ReadonlyMap<StreamId, number> | undefined;
+}
+
 /**
  * Folds `envelopes` (any order, any types, repeats allowed) into the projection's documents.
  *
@@ -109,6 +119,7 @@ const gapOf = (
 export const applyProjectionBatch = Effect.fn("ProjectionRunner.applyBatch")(function* (
   projection: AnyProjection,
   envelopes: ReadonlyArray<EventEnvelope>,
+  options: ApplyBatchOptions = {},
 ): Effect.fn.Return<
   BatchOutcome,
   ReadModelStoreUnavailable | ReadModelConstraintViolation | EventStoreUnavailable,
@@ -123,8 +134,8 @@ export const applyProjectionBatch = Effect.fn("ProjectionRunner.applyBatch")(fun
   const loaded = yield* store.loadMany(projection.collection, documentIds);
   const states = new Map(documentIds.map((id) => [id, documentStateOf(loaded.get(id))]));
 
-  const gaps = [...streams].flatMap(([streamId, versions]) => {
-    const gap = gapOf(streamId, versions, states);
+  const gaps = (projection.orderIndependent ? [] : [...streams]).flatMap(([streamId, versions]) => {
+    const gap = gapOf(streamId, versions, states, options.knownThrough?.get(streamId) ?? 0);
     return gap === undefined ? [] : [{ streamId, ...gap }];
   });
   const fetched = yield* Effect.forEach(
@@ -151,9 +162,9 @@ export const applyProjectionBatch = Effect.fn("ProjectionRunner.applyBatch")(fun
     const state = step.documentId === undefined ? undefined : states.get(step.documentId);
     if (state === undefined) return;
     const key = appliedKey(step.envelope.streamId);
-    if (step.envelope.streamVersion <= (state.applied[key] ?? 0)) return;
+    if (!projection.orderIndependent && step.envelope.streamVersion <= (state.applied[key] ?? 0)) return;
     state.doc = projection.apply(state.doc, step.event);
-    state.applied[key] = step.envelope.streamVersion;
+    state.applied[key] = Math.max(state.applied[key] ?? 0, step.envelope.streamVersion);
     state.changed = true;
     eventsApplied++;
   };

@@ -12,6 +12,13 @@ export interface ReadModelIndex {
   readonly unique?: boolean | undefined;
 }
 
+/**
+ * A projection as `defineProjection` returns it: what the runner needs to fold events
+ * into documents of `collection`.
+ *
+ * @example
+ * const doc = devicesProjection.apply(undefined, registeredEvent);
+ */
 export interface ProjectionDefinition<Doc extends Record<string, unknown>, Event> {
   readonly name: string;
   /** Bump it when `apply` or `key` change meaning: the runner then rebuilds the read model. */
@@ -22,6 +29,12 @@ export interface ProjectionDefinition<Doc extends Record<string, unknown>, Event
   /** The document after the event (decoded and upcast); undefined deletes the document. */
   readonly apply: (doc: Doc | undefined, event: Event) => Doc | undefined;
   readonly indexes: ReadonlyArray<ReadModelIndex>;
+  /**
+   * `apply` is idempotent and gives the same document whatever order events arrive in
+   * (it dedupes by event id itself): no gap filling from the store, no skipping by version.
+   * Saves re-reading a stream's history for documents that start mid-stream (hour buckets).
+   */
+  readonly orderIndependent: boolean;
   /** Where the documents live: `rm_<name>`. */
   readonly collection: string;
   /** The event types folded, for topic lookup and `readAll` filters. */
@@ -67,6 +80,7 @@ export const defineProjection = <
   readonly key: (event: EventOf<Events[number]>) => string | undefined;
   readonly apply: (doc: Doc | undefined, event: EventOf<Events[number]>) => Doc | undefined;
   readonly indexes?: ReadonlyArray<ReadModelIndex> | undefined;
+  readonly orderIndependent?: boolean | undefined;
 }): ProjectionDefinition<Doc, EventOf<Events[number]>> => {
   if (!projectionNamePattern.test(options.name)) {
     throw new Error(`projection name must match ${projectionNamePattern}: ${options.name}`);
@@ -89,6 +103,7 @@ export const defineProjection = <
     key: options.key,
     apply: options.apply,
     indexes: options.indexes ?? [],
+    orderIndependent: options.orderIndependent ?? false,
     collection: `rm_${options.name}`,
     types: [...byType.keys()],
     definitionOf: (type) => byType.get(type),

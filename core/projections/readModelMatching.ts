@@ -60,7 +60,12 @@ const compareStrings = (a: string, b: string): number => {
   return left.length - right.length;
 };
 
-/** BSON order of two values of any kind. */
+/**
+ * BSON order of two values of any kind.
+ *
+ * @example
+ * compareValues(null, 1) < 0 && compareValues(1, "a") < 0 && compareValues("a", true) < 0
+ */
 export const compareValues = (a: unknown, b: unknown): number => {
   const kindA = kindOf(a);
   const kindB = kindOf(b);

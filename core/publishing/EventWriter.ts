@@ -3,11 +3,34 @@
  * the stored events to the background publisher. Callers get the stored envelopes back
  * as soon as the append is durable; Kafka follows at least once.
  */
-import { Context, Effect, Layer } from "effect";
+import { Context, Effect, Layer, Option } from "effect";
 import type { EventEnvelope, PendingEvent, StreamId } from "../events/EventEnvelope.ts";
+import { trackAppend } from "../observability/platformMetrics.ts";
+import { currentTraceparent, traceparentToStamp } from "../observability/traceContext.ts";
 import type { ConcurrencyError, EventStoreUnavailable } from "../store/Errors.ts";
 import { EventStore, type ExpectedVersion, type StreamAppend, type StreamAppendOutcome } from "../store/EventStore.ts";
 import { Publisher } from "./Publisher.ts";
+
+const storedTypes = (events: ReadonlyArray<EventEnvelope>) => events.map((event) => event.type);
+
+const appendedEvents = (outcomes: ReadonlyArray<StreamAppendOutcome>) =>
+  outcomes.flatMap((outcome) => (outcome._tag === "Appended" ? outcome.events : []));
+
+/**
+ * Stamps the current trace context on the events (see traceparentToStamp), so whoever
+ * handles them later continues this trace.
+ */
+const withTraceparent = (events: ReadonlyArray<PendingEvent>): Effect.Effect<ReadonlyArray<PendingEvent>> =>
+  Effect.map(currentTraceparent, (current) =>
+    Option.match(current, {
+      onNone: () => events,
+      onSome: (traceparent) =>
+        events.map((event) => {
+          const stamped = traceparentToStamp(event.traceparent, traceparent);
+          return stamped === event.traceparent ? event : { ...event, traceparent: stamped };
+        }),
+    }),
+  );
 
 export class EventWriter extends Context.Service<
   EventWriter,
@@ -32,18 +55,30 @@ export class EventWriter extends Context.Service<
     Effect.gen(function* () {
       const store = yield* EventStore;
       const publisher = yield* Publisher;
-      return EventWriter.of({
-        append: (streamId, expectedVersion, events) =>
-          store.appendToStream(streamId, expectedVersion, events).pipe(Effect.tap(publisher.enqueue)),
-        appendBatch: (appends) =>
-          store
-            .appendBatch(appends)
-            .pipe(
-              Effect.tap((outcomes) =>
-                publisher.enqueue(outcomes.flatMap((outcome) => (outcome._tag === "Appended" ? outcome.events : []))),
-              ),
-            ),
+      const append = Effect.fn("EventWriter.append")(function* (
+        streamId: StreamId,
+        expectedVersion: ExpectedVersion,
+        events: ReadonlyArray<PendingEvent>,
+      ) {
+        yield* Effect.annotateCurrentSpan({ "anansky.stream.id": streamId, "anansky.event.count": events.length });
+        const stored = yield* store
+          .appendToStream(streamId, expectedVersion, yield* withTraceparent(events))
+          .pipe(trackAppend("append", storedTypes));
+        yield* publisher.enqueue(stored);
+        return stored;
       });
+      const appendBatch = Effect.fn("EventWriter.appendBatch")(function* (appends: ReadonlyArray<StreamAppend>) {
+        yield* Effect.annotateCurrentSpan({ "anansky.stream.count": appends.length });
+        const stamped = yield* Effect.forEach(appends, (streamAppend) =>
+          Effect.map(withTraceparent(streamAppend.events), (events) => ({ ...streamAppend, events })),
+        );
+        const outcomes = yield* store
+          .appendBatch(stamped)
+          .pipe(trackAppend("appendBatch", (result) => storedTypes(appendedEvents(result))));
+        yield* publisher.enqueue(appendedEvents(outcomes));
+        return outcomes;
+      });
+      return EventWriter.of({ append, appendBatch });
     }),
   );
 }

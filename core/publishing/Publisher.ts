@@ -11,6 +11,7 @@ import { EventBus } from "../bus/EventBus.ts";
 import { eventToMessage } from "../bus/eventMessages.ts";
 import type { EventEnvelope } from "../events/EventEnvelope.ts";
 import { EventRegistry } from "../events/EventRegistry.ts";
+import { recordPublished, recordPublishFailure } from "../observability/platformMetrics.ts";
 import type { EventStoreUnavailable } from "../store/Errors.ts";
 import { EventStore } from "../store/EventStore.ts";
 
@@ -57,6 +58,7 @@ export class Publisher extends Context.Service<
           yield* Effect.annotateCurrentSpan("messaging.batch.message_count", events.length);
           yield* bus.publish(events.map((event) => eventToMessage(registry, event)));
           yield* store.markPublished(events.map((event) => event.id));
+          yield* recordPublished(events.length);
         });
 
         const sweepOnce = Effect.gen(function* () {
@@ -75,14 +77,21 @@ export class Publisher extends Context.Service<
         // A failed publish is only logged: the events stay unpublished and the sweeper retries them.
         const drainQueue = Queue.takeBetween(queue, 1, maxBatch).pipe(
           Effect.flatMap((events) => publishNow(events)),
-          Effect.catch((error) => Effect.logWarning("publish failed; the sweeper will retry", error)),
+          Effect.catch((error) =>
+            Effect.andThen(recordPublishFailure, Effect.logWarning("publish failed; the sweeper will retry", error)),
+          ),
           Effect.forever,
         );
-        yield* Effect.forkScoped(drainQueue);
+        // The background loops are not traces of their own (one every few seconds would bury
+        // the real ones): each event's producer span joins the trace the event carries.
+        yield* Effect.forkScoped(drainQueue.pipe(Effect.withTracerEnabled(false)));
         yield* Effect.forkScoped(
           sweepOnce.pipe(
-            Effect.catch((error) => Effect.logWarning("sweep failed; retrying on the next tick", error)),
+            Effect.catch((error) =>
+              Effect.andThen(recordPublishFailure, Effect.logWarning("sweep failed; retrying on the next tick", error)),
+            ),
             Effect.repeat(Schedule.spaced(options.sweepIntervalMs ?? 2_000)),
+            Effect.withTracerEnabled(false),
           ),
         );
         yield* Effect.addFinalizer(() =>
@@ -90,6 +99,7 @@ export class Publisher extends Context.Service<
           Queue.clear(queue).pipe(
             Effect.flatMap((events) => publishNow(events)),
             Effect.catch(() => Effect.void),
+            Effect.withTracerEnabled(false),
           ),
         );
 

@@ -1,7 +1,8 @@
 /**
  * The event store on MongoDB (or a MongoDB-wire server such as FerretDB): one document per
  * event in `events`, optimistic concurrency through the unique (streamId, streamVersion)
- * index, idempotency through `_id` = event id, and an outbox view through `published`.
+ * index, idempotency through `_id` = event id, and an `outbox` of events Kafka has not
+ * acknowledged yet.
  * It needs no transactions, change streams or atomic read-modify-write updates, which
  * FerretDB 1.x lacks; see mongoStreamAppender.ts for how appends work without them.
  */
@@ -201,20 +202,29 @@ const makeMongoEventStore = Effect.fnUntraced(function* (options: MongoEventStor
     }) {
       // limit(0) would mean "no limit" to MongoDB.
       if (options.limit < 1) return [];
-      const documents = yield* tryMongo("unpublished", () =>
-        collections.events
-          .find({ published: false, recordedAt: { $lt: options.recordedBefore } })
+      const pending = yield* tryMongo("unpublished", () =>
+        collections.outbox
+          .find({ recordedAt: { $lt: options.recordedBefore } })
           .sort({ _id: 1 })
           .limit(options.limit)
           .toArray(),
       );
-      return documents.map(fromEventDocument);
+      // Point reads by _id: the one lookup every MongoDB-wire server serves from its index.
+      const found = yield* Effect.forEach(
+        pending,
+        (entry) => tryMongo("unpublished", () => collections.events.findOne({ _id: entry._id })),
+        { concurrency: 16 },
+      );
+      const orphans = pending.filter((_, index) => found[index] === null).map((entry) => entry._id);
+      if (orphans.length > 0) {
+        // Left by an append that failed or crashed between its two writes: nothing to publish.
+        yield* tryMongo("unpublished", () => collections.outbox.deleteMany({ _id: { $in: orphans } }));
+      }
+      return found.flatMap((document) => (document === null ? [] : [fromEventDocument(document)]));
     }),
     markPublished: Effect.fn("EventStore.markPublished")(function* (ids: ReadonlyArray<EventId>) {
       if (ids.length === 0) return;
-      yield* tryMongo("markPublished", () =>
-        collections.events.updateMany({ _id: { $in: [...ids] } }, { $set: { published: true } }),
-      );
+      yield* tryMongo("markPublished", () => collections.outbox.deleteMany({ _id: { $in: [...ids] } }));
     }),
   });
 });

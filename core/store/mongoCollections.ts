@@ -5,16 +5,17 @@
 import { Effect } from "effect";
 import type { Collection, Db } from "mongodb";
 import { EventStoreUnavailable } from "./Errors.ts";
-import type { EventDocument, MigrationDocument, StreamHeadDocument } from "./mongoEventDocument.ts";
+import type { EventDocument, MigrationDocument, OutboxDocument, StreamHeadDocument } from "./mongoEventDocument.ts";
 
 export interface EventStoreCollections {
   readonly events: Collection<EventDocument>;
+  readonly outbox: Collection<OutboxDocument>;
   readonly streams: Collection<StreamHeadDocument>;
   readonly migrations: Collection<MigrationDocument>;
 }
 
 /**
- * `events`, `streams` and `schema_migrations`, each name prefixed with `collectionPrefix`
+ * `events`, `outbox`, `streams` and `schema_migrations`, each name prefixed with `collectionPrefix`
  * (tests use a unique prefix so concurrent test files never share collections).
  *
  * @example
@@ -22,6 +23,7 @@ export interface EventStoreCollections {
  */
 export const eventStoreCollections = (db: Db, collectionPrefix = ""): EventStoreCollections => ({
   events: db.collection<EventDocument>(`${collectionPrefix}events`),
+  outbox: db.collection<OutboxDocument>(`${collectionPrefix}outbox`),
   streams: db.collection<StreamHeadDocument>(`${collectionPrefix}streams`),
   migrations: db.collection<MigrationDocument>(`${collectionPrefix}schema_migrations`),
 });

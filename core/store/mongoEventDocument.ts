@@ -6,7 +6,7 @@
 import type { EventEnvelope, StreamId, TenantId } from "../events/EventEnvelope.ts";
 import type { EventId } from "../events/EventId.ts";
 
-/** One stored event: `_id` is the event id; `published` turns true once Kafka acknowledged it. */
+/** One stored event: `_id` is the event id. Whether it was published is the outbox's business. */
 export interface EventDocument {
   readonly _id: string;
   readonly type: string;
@@ -20,13 +20,23 @@ export interface EventDocument {
   readonly correlationId: string;
   readonly traceparent: string | null;
   readonly payload: unknown;
-  readonly published: boolean;
 }
 
 /**
  * A hint of a stream's head, raised after each append with `$max`. Not trusted: the true
  * head is the hint plus whatever `events` holds above it.
  */
+/**
+ * An event not yet acknowledged by Kafka: written before the event itself and deleted once
+ * Kafka acknowledged it, so the sweeper reads a small collection instead of scanning
+ * `events` (FerretDB pushes only `_id` equality down to its index, and an update of a flag
+ * by `_id $in` over a large `events` collection took a minute there).
+ */
+export interface OutboxDocument {
+  readonly _id: string;
+  readonly recordedAt: Date;
+}
+
 export interface StreamHeadDocument {
   readonly _id: string;
   readonly version: number;
@@ -58,7 +68,6 @@ export const toEventDocument = (envelope: EventEnvelope): EventDocument => ({
   correlationId: envelope.correlationId,
   traceparent: envelope.traceparent,
   payload: envelope.payload,
-  published: false,
 });
 
 /**

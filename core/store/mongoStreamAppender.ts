@@ -71,25 +71,64 @@ type InsertResult =
   | { readonly _tag: "Inserted"; readonly duplicates: ReadonlySet<number> }
   | { readonly _tag: "Failed"; readonly reason: string; readonly failedIndexes: ReadonlySet<number> | undefined };
 
-/** Inserts without stopping at duplicates; only non-duplicate failures are failures. */
+const duplicateIndexes = (error: unknown): ReadonlySet<number> | undefined => {
+  if (!(error instanceof MongoBulkWriteError)) return undefined;
+  const writeErrors = [error.writeErrors].flat();
+  return writeErrors.length > 0 && writeErrors.every((writeError) => writeError.code === duplicateKeyCode)
+    ? new Set(writeErrors.map((writeError) => writeError.index))
+    : undefined;
+};
+
+/**
+ * Inserts without stopping at duplicates; only non-duplicate failures are failures.
+ * The outbox entries go first: a crash between the two writes leaves an entry whose event
+ * is missing (the sweeper drops it), never an event that nobody will publish.
+ */
 const insertDocuments = (collections: EventStoreCollections, envelopes: ReadonlyArray<EventEnvelope>) =>
   envelopes.length === 0
     ? Effect.succeed<InsertResult>({ _tag: "Inserted", duplicates: new Set() })
     : Effect.tryPromise({
-        try: () =>
-          collections.events.insertMany(envelopes.map(toEventDocument), { ordered: false }).then(
+        try: async (): Promise<InsertResult> => {
+          const outboxDuplicates = await collections.outbox
+            .insertMany(
+              envelopes.map((envelope) => ({ _id: envelope.id, recordedAt: new Date(envelope.recordedAt) })),
+              { ordered: false },
+            )
+            .then(
+              () => new Set<number>(),
+              (error: unknown) => {
+                const duplicates = duplicateIndexes(error);
+                if (duplicates === undefined) throw error;
+                return duplicates;
+              },
+            );
+          const result = await collections.events.insertMany(envelopes.map(toEventDocument), { ordered: false }).then(
             (): InsertResult => ({ _tag: "Inserted", duplicates: new Set() }),
             (error: unknown): InsertResult => {
               if (!(error instanceof MongoBulkWriteError)) {
                 return { _tag: "Failed", reason: String(error), failedIndexes: undefined };
               }
-              const writeErrors = [error.writeErrors].flat();
-              const indexes = new Set(writeErrors.map((writeError) => writeError.index));
-              return writeErrors.length > 0 && writeErrors.every((writeError) => writeError.code === duplicateKeyCode)
-                ? { _tag: "Inserted", duplicates: indexes }
-                : { _tag: "Failed", reason: error.message, failedIndexes: indexes };
+              const duplicates = duplicateIndexes(error);
+              return duplicates !== undefined
+                ? { _tag: "Inserted", duplicates }
+                : {
+                    _tag: "Failed",
+                    reason: error.message,
+                    failedIndexes: new Set([error.writeErrors].flat().map((e) => e.index)),
+                  };
             },
-          ),
+          );
+          // An event stored before whose outbox entry we just created was already published.
+          const republished =
+            result._tag === "Inserted"
+              ? [...result.duplicates]
+                  .filter((index) => !outboxDuplicates.has(index))
+                  .map((index) => envelopes[index]?.id)
+              : [];
+          if (republished.length > 0)
+            await collections.outbox.deleteMany({ _id: { $in: republished as Array<string> } });
+          return result;
+        },
         catch: (cause) => new EventStoreUnavailable({ operation: "appendEvents", reason: String(cause) }),
       });
 
@@ -102,7 +141,11 @@ const storedCopies = Effect.fnUntraced(function* (collections: EventStoreCollect
 const compensate = (collections: EventStoreCollections, ids: ReadonlyArray<EventId>) =>
   ids.length === 0
     ? Effect.void
-    : tryMongo("compensateAppend", () => collections.events.deleteMany({ _id: { $in: [...ids] }, published: false }));
+    : tryMongo("compensateAppend", () =>
+        collections.events
+          .deleteMany({ _id: { $in: [...ids] } })
+          .then(() => collections.outbox.deleteMany({ _id: { $in: [...ids] } })),
+      );
 
 const plan = (state: AppendState, recordedAt: string): ReadonlyArray<EventEnvelope> => {
   const { streamId, expectedVersion, events } = state.append;

@@ -30,6 +30,15 @@ const migrations: ReadonlyArray<Migration> = [
         { key: { type: 1, _id: 1 }, name: "type_id" },
       ]),
   },
+  {
+    version: 2,
+    description: "outbox collection replaces the events' published flag",
+    apply: ({ events, outbox }) =>
+      events
+        .dropIndex("published_recordedAt")
+        .catch(() => undefined)
+        .then(() => outbox.createIndex({ recordedAt: 1 }, { name: "recordedAt" })),
+  },
 ];
 
 /** The schema version this code brings the event store to. */

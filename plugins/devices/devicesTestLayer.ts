@@ -4,7 +4,14 @@
  * and a config with a known admin token.
  */
 import { Effect, Layer } from "effect";
-import { AppConfig, EventRegistry, EventStore, EventWriter, type PluginServices } from "../../core/index.ts";
+import {
+  AppConfig,
+  EventRegistry,
+  EventStore,
+  EventWriter,
+  OutboundHttp,
+  type PluginServices,
+} from "../../core/index.ts";
 import { layerMemory as readModelsInMemory } from "../../core/projections/ReadModelStoreMemory.ts";
 import { layerMemory as eventsInMemory } from "../../core/store/EventStoreMemory.ts";
 import { deviceEvents } from "./deviceEvents.ts";
@@ -31,6 +38,7 @@ export const devicesTestLayer = (): Layer.Layer<PluginServices> =>
     writeDirectly,
     readModelsInMemory,
     EventRegistry.layer("test", [...tenantEvents, ...deviceEvents]),
+    OutboundHttp.layerRefuseAll,
     AppConfig.fromEnv({
       MONGODB_URI: "mongodb://unused",
       KAFKA_BOOTSTRAP_SERVERS: "unused:9092",

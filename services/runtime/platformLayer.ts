@@ -11,18 +11,23 @@ import {
   AppConfig,
   type AppConfigValues,
   type DeadLetters,
+  defaultOutboundPolicy,
   type EventBus,
   EventRegistry,
   type EventStore,
   EventWriter,
   type LoadedPlugins,
+  layerConsumerLagMetrics,
+  type OutboundHttp,
   type ProcessedEvents,
   Publisher,
   type ReadModelStore,
 } from "../../core/index.ts";
 import { layerMongo as readModelStoreMongo } from "../../core/projections/ReadModelStoreMongo.ts";
 import { layerMongo } from "../../core/store/EventStoreMongo.ts";
+import { layerUnpublishedBacklog } from "../../observability/unpublishedBacklog.ts";
 import { MongoConnection } from "./MongoConnection.ts";
+import { layerOutboundHttpNode } from "./outboundHttpNode.ts";
 
 export type PlatformServices =
   | AppConfig
@@ -34,7 +39,8 @@ export type PlatformServices =
   | ProcessedEvents
   | DeadLetters
   | ReadModelStore
-  | MongoConnection;
+  | MongoConnection
+  | OutboundHttp;
 
 const mongoBacked = Layer.unwrap(
   Effect.gen(function* () {
@@ -48,19 +54,48 @@ const mongoBacked = Layer.unwrap(
   }),
 );
 
+export interface PlatformObservability {
+  /** Logger, log level and tracer every effect of the runtime runs with (observability/telemetryLayer.ts). */
+  readonly telemetry?: Layer.Layer<never> | undefined;
+  /** How often consumer lag and the unpublished backlog are read into metrics (default 15 s). */
+  readonly metricsPollIntervalMs?: number | undefined;
+}
+
 /**
  * @example
- * const runtime = ManagedRuntime.make(platformLayer(config, loaded));
+ * const runtime = ManagedRuntime.make(platformLayer(config, loaded, { telemetry: telemetryLayer(options) }));
  */
-export const platformLayer = (config: AppConfigValues, loaded: LoadedPlugins) => {
+export const platformLayer = (
+  config: AppConfigValues,
+  loaded: LoadedPlugins,
+  observability: PlatformObservability = {},
+) => {
+  const mongo = MongoConnection.layer(config.MONGODB_URI, config.DATABASE_NAME);
   const infrastructure = Layer.mergeAll(
-    mongoBacked.pipe(Layer.provideMerge(MongoConnection.layer(config.MONGODB_URI, config.DATABASE_NAME))),
-    layerKafka({ bootstrapServers: config.KAFKA_BOOTSTRAP_SERVERS, clientId: `anansky-${config.MODE}` }),
+    mongoBacked.pipe(Layer.provideMerge(mongo)),
+    // Remembers the groups this process subscribes and polls their lag into a metric.
+    layerConsumerLagMetrics({ intervalMs: observability.metricsPollIntervalMs }).pipe(
+      Layer.provide(
+        layerKafka({ bootstrapServers: config.KAFKA_BOOTSTRAP_SERVERS, clientId: `anansky-${config.MODE}` }),
+      ),
+    ),
+    layerUnpublishedBacklog({ intervalMs: observability.metricsPollIntervalMs }).pipe(Layer.provide(mongo)),
     EventRegistry.layer(config.ANANSKY_TOPIC_PREFIX, loaded.events),
     Layer.succeed(AppConfig, config),
+    layerOutboundHttpNode({
+      ...defaultOutboundPolicy,
+      allowHosts: config.ANANSKY_OUTBOUND_ALLOW_HOSTS,
+      allowPrivate: config.ANANSKY_OUTBOUND_ALLOW_PRIVATE,
+      maxResponseBytes: config.ANANSKY_OUTBOUND_MAX_RESPONSE_BYTES,
+      maxRedirects: config.ANANSKY_OUTBOUND_MAX_REDIRECTS,
+    }),
   );
   const publishing = EventWriter.layer.pipe(
     Layer.provideMerge(Publisher.layer({ sweepAfterMs: config.ANANSKY_SWEEP_AFTER_MS })),
   );
-  return publishing.pipe(Layer.provideMerge(infrastructure));
+  // The telemetry layer goes in last so the other layers' start-up logs and spans use it too.
+  return publishing.pipe(
+    Layer.provideMerge(infrastructure),
+    Layer.provideMerge(observability.telemetry ?? Layer.empty),
+  );
 };

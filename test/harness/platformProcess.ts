@@ -44,7 +44,8 @@ export const startPlatform = async (env: Record<string, string>): Promise<Platfo
   const { mongodbUri, databaseName, kafkaBootstrapServers } = testEnvironment();
   const port = await freePort();
   let output = "";
-  const child = spawn(process.execPath, ["services/main.ts"], {
+  // As scripts/start.sh starts it: with the OpenTelemetry bootstrap loaded first.
+  const child = spawn(process.execPath, ["--import", "./observability/register.ts", "services/main.ts"], {
     cwd: repositoryRoot,
     stdio: ["ignore", "pipe", "pipe"],
     env: {

@@ -151,14 +151,16 @@ describe("ProjectionRunner", () => {
         progressEvery: 10,
         onProgress: (p) => Effect.sync(() => void progress.push(p)),
       });
+      // Every type is read (30 events); the 5 DeviceNoted are not folded.
       assert.deepStrictEqual(
         progress.map((p) => [p.eventsRead, p.done]),
         [
           [12, false],
           [24, false],
-          [25, true],
+          [30, true],
         ],
       );
+      assert.strictEqual(progress.at(-1)?.eventsApplied, 25);
       assert.strictEqual(final.eventsApplied, 25);
       const checkpoint = Option.getOrUndefined(
         yield* Effect.flatMap(ReadModelStore, (s) => s.getCheckpoint(devices.name)),

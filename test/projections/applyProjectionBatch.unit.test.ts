@@ -1,14 +1,11 @@
 // The fold at the heart of projections, given/when/then, on the memory layers: order,
 // redelivery, gaps, tombstones, upcasting, and the round trips a batch costs.
 import { assert, describe, it } from "@effect/vitest";
-import { Effect, Layer, Option } from "effect";
+import { Effect, Option } from "effect";
 import type { EventEnvelope } from "../../core/events/EventEnvelope.ts";
 import { applyProjectionBatch } from "../../core/projections/applyProjectionBatch.ts";
 import type { AnyProjection } from "../../core/projections/defineProjection.ts";
 import { ReadModelStore } from "../../core/projections/ReadModelStore.ts";
-import { layerMemory as readModelsInMemory } from "../../core/projections/ReadModelStoreMemory.ts";
-import { EventStore } from "../../core/store/EventStore.ts";
-import { layerMemory as eventsInMemory } from "../../core/store/EventStoreMemory.ts";
 import {
   appendHistories,
   DeviceRemoved,
@@ -20,42 +17,9 @@ import {
   sitesProjection,
   tenantId,
 } from "./projectionFixtures.ts";
+import { RoundTrips, withCountedStores } from "./roundTrips.ts";
 
-/** Counts the round trips a batch makes to each store. */
-class RoundTrips {
-  loadMany = 0;
-  writeMany = 0;
-  readStream = 0;
-}
-
-const countingLayer = (trips: RoundTrips) =>
-  Layer.mergeAll(
-    Layer.effect(
-      ReadModelStore,
-      Effect.map(ReadModelStore, (store) =>
-        ReadModelStore.of({
-          ...store,
-          loadMany: (collection, ids) => Effect.suspend(() => (trips.loadMany++, store.loadMany(collection, ids))),
-          writeMany: (collection, writes) =>
-            Effect.suspend(() => (trips.writeMany++, store.writeMany(collection, writes))),
-        }),
-      ),
-    ).pipe(Layer.provide(readModelsInMemory)),
-    Layer.effect(
-      EventStore,
-      Effect.map(EventStore, (store) =>
-        EventStore.of({
-          ...store,
-          readStream: (streamId, from) => {
-            trips.readStream++;
-            return store.readStream(streamId, from);
-          },
-        }),
-      ),
-    ).pipe(Layer.provideMerge(eventsInMemory)),
-  );
-
-const inMemory = (trips = new RoundTrips()) => Effect.provide(countingLayer(trips));
+const inMemory = (trips = new RoundTrips()) => withCountedStores(trips);
 
 const documentsOf = (projection: AnyProjection) =>
   Effect.flatMap(ReadModelStore, (store) => store.find(projection.collection, {}));

@@ -26,7 +26,7 @@ const fromPromise = <A>(run: () => Promise<A>) => Effect.promise(run);
 eventStoreContract("mongo", storeLayer(`${uniqueName("contract")}_`));
 
 const racePrefix = `${uniqueName("mongo")}_`;
-const { events, streams } = eventStoreCollections(client.db(databaseName), racePrefix);
+const { events, outbox, streams } = eventStoreCollections(client.db(databaseName), racePrefix);
 
 /** Every stored version of a stream, straight from the collection. */
 const storedVersions = (streamId: string) =>
@@ -205,7 +205,7 @@ layer(storeLayer(racePrefix), { excludeTestServices: true, timeout: "60 seconds"
     }),
   );
 
-  it.effect("stores timestamps as BSON dates, and published as a flag that starts false", () =>
+  it.effect("stores timestamps as BSON dates, and an outbox entry until the event is published", () =>
     Effect.gen(function* () {
       const store = yield* EventStore;
       const [stored] = yield* store.appendToStream(uniqueStreamId("bson"), 0, [pendingEvent()]);
@@ -214,9 +214,12 @@ layer(storeLayer(racePrefix), { excludeTestServices: true, timeout: "60 seconds"
       assert.instanceOf(document?.occurredAt, Date);
       assert.instanceOf(document?.recordedAt, Date);
       assert.strictEqual(document?.recordedAt.toISOString(), stored.recordedAt);
-      assert.strictEqual(document?.published, false);
+      assert.isNotNull(yield* fromPromise(() => outbox.findOne({ _id: stored.id })));
       yield* store.markPublished([stored.id]);
-      assert.deepInclude(yield* fromPromise(() => events.findOne({ _id: stored.id })), { published: true });
+      assert.isNull(yield* fromPromise(() => outbox.findOne({ _id: stored.id })));
+      // Appending the published event again stores nothing and does not queue it again.
+      yield* store.appendToStream(stored.streamId, "any", [pendingEvent({ id: stored.id })]);
+      assert.isNull(yield* fromPromise(() => outbox.findOne({ _id: stored.id })));
     }),
   );
 });
@@ -246,7 +249,7 @@ layer(Layer.empty, { excludeTestServices: true })("EventStoreMongo start", (it) 
       assert.deepInclude(recorded[0], { _id: "events", version: eventStoreSchemaVersion });
       assert.includeMembers(
         indexes.map((index) => index.name),
-        ["streamId_streamVersion_unique", "published_recordedAt", "causationId", "type_id"],
+        ["streamId_streamVersion_unique", "causationId", "type_id"],
       );
       assert.isTrue(indexes.find((index) => index.name === "streamId_streamVersion_unique")?.unique);
 

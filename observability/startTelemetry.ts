@@ -1,0 +1,102 @@
+/**
+ * Starts the OpenTelemetry NodeSDK for one Anansky process: auto-instrumentation for
+ * inbound HTTP, MongoDB and fetch (undici); spans over OTLP when configured; metrics
+ * (the SDK's and Effect's, through @effect/opentelemetry's producer) to a Prometheus
+ * reader and, when configured, over OTLP. It must run before the instrumented modules
+ * load, hence `node --import ./observability/register.ts services/main.ts`.
+ */
+import * as OtelMetrics from "@effect/opentelemetry/OtelMetrics";
+import * as OtelResource from "@effect/opentelemetry/Resource";
+import { DiagLogLevel, diag } from "@opentelemetry/api";
+import { OTLPMetricExporter as OtlpMetricsJson } from "@opentelemetry/exporter-metrics-otlp-http";
+import { OTLPMetricExporter as OtlpMetricsProto } from "@opentelemetry/exporter-metrics-otlp-proto";
+import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus";
+import { OTLPTraceExporter as OtlpTracesJson } from "@opentelemetry/exporter-trace-otlp-http";
+import { OTLPTraceExporter as OtlpTracesProto } from "@opentelemetry/exporter-trace-otlp-proto";
+import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
+import { MongoDBInstrumentation } from "@opentelemetry/instrumentation-mongodb";
+import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import { type MetricReader, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
+import { NodeSDK } from "@opentelemetry/sdk-node";
+import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { Effect } from "effect";
+import { jsonDiagLogger } from "./jsonLogger.ts";
+import { mongoStatement } from "./mongoStatement.ts";
+import type { Telemetry } from "./telemetryHandle.ts";
+import type { TelemetrySettings } from "./telemetrySettings.ts";
+
+/** Probes and scrapes would otherwise be most of the traces. */
+const untracedPaths = /^\/(healthz|readyz|metrics)(\?|$)/;
+
+const diagLevels: Readonly<Record<string, DiagLogLevel>> = {
+  NONE: DiagLogLevel.NONE,
+  ERROR: DiagLogLevel.ERROR,
+  WARN: DiagLogLevel.WARN,
+  INFO: DiagLogLevel.INFO,
+  DEBUG: DiagLogLevel.DEBUG,
+  VERBOSE: DiagLogLevel.VERBOSE,
+  ALL: DiagLogLevel.ALL,
+};
+
+/** Effect's metrics, read by each reader at collection time (one producer per reader). */
+const effectMetricsProducer = (serviceName: string) =>
+  Effect.runSync(OtelMetrics.makeProducer().pipe(Effect.provide(OtelResource.layer({ serviceName }))));
+
+const metricReaders = (settings: TelemetrySettings, prometheus: PrometheusExporter): Array<MetricReader> => {
+  if (settings.metrics === undefined) return [prometheus];
+  const exporter = settings.metrics === "http/json" ? new OtlpMetricsJson() : new OtlpMetricsProto();
+  return [
+    prometheus,
+    new PeriodicExportingMetricReader({
+      exporter,
+      exportIntervalMillis: settings.metricExportIntervalMs,
+      metricProducers: [effectMetricsProducer(settings.serviceName)],
+    }),
+  ];
+};
+
+/**
+ * @example
+ * const telemetry = startTelemetry(telemetrySettings(process.env), process.env.OTEL_LOG_LEVEL);
+ * await telemetry.shutdown(); // flushes spans and metrics
+ */
+export const startTelemetry = (settings: TelemetrySettings, diagLevel: string | undefined): Telemetry => {
+  const prometheus = new PrometheusExporter({
+    ...(settings.prometheusListener ?? { preventServerStart: true }),
+    metricProducers: [effectMetricsProducer(settings.serviceName)],
+  });
+  const sdk = new NodeSDK({
+    resource: resourceFromAttributes({ "service.namespace": "anansky" }),
+    serviceName: settings.serviceName,
+    // Explicit lists: the SDK's env defaults would export to localhost:4318 when nothing is configured.
+    spanProcessors:
+      settings.traces === undefined
+        ? []
+        : [new BatchSpanProcessor(settings.traces === "http/json" ? new OtlpTracesJson() : new OtlpTracesProto())],
+    metricReaders: metricReaders(settings, prometheus),
+    logRecordProcessors: [],
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (request) => untracedPaths.test(request.url ?? ""),
+        requireParentforOutgoingSpans: true,
+      }),
+      new MongoDBInstrumentation({ requireParentSpan: true, dbStatementSerializer: mongoStatement }),
+      new UndiciInstrumentation({ requireParentforSpans: true }),
+    ],
+  });
+  // After the SDK, which installs a console logger of its own when OTEL_LOG_LEVEL is set.
+  diag.setLogger(jsonDiagLogger, {
+    logLevel: diagLevels[(diagLevel ?? "WARN").toUpperCase()] ?? DiagLogLevel.WARN,
+    suppressOverrideMessage: true,
+  });
+  sdk.start();
+  for (const warning of settings.warnings) diag.warn(warning);
+  const serializer = new PrometheusSerializer("", false);
+  return {
+    settings,
+    tracing: settings.traces !== undefined,
+    scrape: async () => serializer.serialize((await prometheus.collect()).resourceMetrics),
+    shutdown: () => sdk.shutdown(),
+  };
+};

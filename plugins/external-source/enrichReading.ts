@@ -1,0 +1,163 @@
+/**
+ * The consumer: for each TelemetryRecorded, the tenant's sources whose trigger matches
+ * are asked (concurrently, each through its guards), their answers mapped, and one
+ * TelemetryEnriched appended to the device's telemetry stream with an id derived from
+ * the reading's. A source that fails never fails the handler: the reading flows on,
+ * flagged. Only the platform's own stores failing make the handler fail (and retry).
+ *
+ * Source lists are reused for `sourcesTtlMs` (1 s) and device attributes for
+ * `devicesTtlMs` (5 s): changes apply to readings within those times.
+ */
+import { Clock, Effect, Option } from "effect";
+import { type EventOf, EventWriter, ReadModelStore } from "../../core/index.ts";
+import { deviceDocumentId, type TelemetryRecorded, telemetryStreamId } from "../ingest/index.ts";
+import { makeCoalescingCache } from "./coalescingCache.ts";
+import { SourceFetchFailed } from "./Errors.ts";
+import { buildEnrichedPayload, type SourceResult, triggerMatches } from "./enrichmentPayload.ts";
+import { applyMapping } from "./responseMapping.ts";
+import type { SourceKind, SourceReading } from "./SourceKind.ts";
+import { readSecret } from "./secretStore.ts";
+import { makeSourceGuards, type SourceGuards } from "./sourceGuards.ts";
+import { type SourceDocument, sourcesCollection } from "./sourcesProjection.ts";
+import { TelemetryEnriched } from "./TelemetryEnriched.ts";
+
+/** The devices plugin's read model (DeviceDocument); only attributes and tags are read. */
+const devicesCollection = "rm_devices";
+
+/** Gives TelemetryEnriched its id: derived from the reading's id and this key. */
+export const enrichedIdempotencyKey = "external-source/enriched";
+
+export interface EnricherOptions {
+  /** The contributed kinds, read per reading (contributions are complete only once every plugin registered). */
+  readonly kinds: () => ReadonlyArray<SourceKind>;
+  readonly guards?: SourceGuards | undefined;
+  readonly sourcesTtlMs?: number | undefined;
+  readonly devicesTtlMs?: number | undefined;
+}
+
+interface DeviceFacts {
+  readonly attributes: SourceReading["attributes"];
+  readonly tags: ReadonlyArray<string>;
+}
+
+const kindsById = (kinds: ReadonlyArray<SourceKind>) => {
+  const byId = new Map<string, SourceKind>();
+  for (const kind of kinds) if (!byId.has(kind.kind)) byId.set(kind.kind, kind);
+  return byId;
+};
+
+/**
+ * @example
+ * const enricher = makeEnricher({ kinds: () => contributions.all().map((c) => c.value) });
+ * api.on(TelemetryRecorded, enricher.enrich);
+ */
+export const makeEnricher = (options: EnricherOptions) => {
+  const guards = options.guards ?? makeSourceGuards();
+  const sourceLists = makeCoalescingCache<ReadonlyArray<SourceDocument>, unknown>({ maxEntries: 10_000 });
+  const devices = makeCoalescingCache<DeviceFacts, unknown>({ maxEntries: 100_000 });
+
+  const sourcesOf = (tenantId: string) =>
+    sourceLists.get(
+      tenantId,
+      options.sourcesTtlMs ?? 1_000,
+      Effect.flatMap(ReadModelStore, (store) =>
+        store.find(sourcesCollection, { tenantId }, { sort: { sourceId: 1 }, limit: 1_000 }),
+      ).pipe(Effect.map((documents) => documents as unknown as ReadonlyArray<SourceDocument>)),
+    );
+
+  const deviceOf = (tenantId: string, deviceId: string) =>
+    devices.get(
+      deviceDocumentId(tenantId, deviceId),
+      options.devicesTtlMs ?? 5_000,
+      Effect.flatMap(ReadModelStore, (store) =>
+        store.get(devicesCollection, deviceDocumentId(tenantId, deviceId)),
+      ).pipe(
+        Effect.map(
+          Option.match({
+            onNone: (): DeviceFacts => ({ attributes: {}, tags: [] }),
+            onSome: (document) => ({
+              attributes: (document.attributes ?? {}) as DeviceFacts["attributes"],
+              tags: (document.tags ?? []) as ReadonlyArray<string>,
+            }),
+          }),
+        ),
+      ),
+    );
+
+  const secretOf = (tenantId: string) => (name: string) =>
+    readSecret(tenantId, name).pipe(
+      Effect.mapError(() => new SourceFetchFailed({ reason: "the secret store is unavailable", retryable: true })),
+      Effect.flatMap(
+        Option.match({
+          onNone: () => Effect.fail(new SourceFetchFailed({ reason: `secret ${name} is not set`, retryable: false })),
+          onSome: Effect.succeed,
+        }),
+      ),
+    );
+
+  const askSource = (source: SourceDocument, reading: SourceReading, kinds: ReadonlyMap<string, SourceKind>) =>
+    Effect.gen(function* () {
+      const base = { sourceId: source.sourceId, kind: source.kind };
+      const unavailable = (reason: string) =>
+        Effect.map(
+          guards.circuit(reading.tenantId, source.sourceId),
+          (circuit): SourceResult => ({ ...base, status: "unavailable", reason, circuit, values: {} }),
+        );
+      const kind = kinds.get(source.kind);
+      if (kind === undefined) return yield* unavailable(`no loaded plugin provides source kind ${source.kind}`);
+      const plan = kind.plan(source.options, {
+        sourceId: source.sourceId,
+        reading,
+        timeoutMs: source.timeoutMs,
+        secret: secretOf(reading.tenantId),
+      });
+      if (plan._tag === "Failure") return yield* unavailable(plan.failure);
+      const fetched = yield* guards.fetch(
+        { tenantId: reading.tenantId, sourceId: source.sourceId, version: source.version, settings: source },
+        plan.success,
+      );
+      if (fetched._tag === "Unavailable") return yield* unavailable(fetched.reason);
+      const { values, missing } = applyMapping(source.mapping, fetched.document);
+      const result: SourceResult = {
+        ...base,
+        status: "ok",
+        cache: fetched.cache,
+        fetchedAt: new Date(fetched.fetchedAt).toISOString(),
+        circuit: fetched.circuit,
+        values,
+        ...(missing.length === 0 ? {} : { missing }),
+      };
+      return result;
+    });
+
+  const enrich = Effect.fn("external-source.enrich")(function* (event: EventOf<typeof TelemetryRecorded>) {
+    const { tenantId } = event;
+    const { deviceId, ts, values } = event.payload;
+    const sources = (yield* sourcesOf(tenantId)).value;
+    if (sources.length === 0) return;
+    const device = (yield* deviceOf(tenantId, deviceId)).value;
+    const triggered = sources.filter((source) => triggerMatches(source.trigger, deviceId, device.tags, values));
+    if (triggered.length === 0) return;
+    const reading: SourceReading = { tenantId, deviceId, ts, values, attributes: device.attributes, tags: device.tags };
+    const kinds = kindsById(options.kinds());
+    const results = yield* Effect.forEach(triggered, (source) => askSource(source, reading, kinds), {
+      concurrency: "unbounded",
+    });
+    const payload = buildEnrichedPayload(
+      event.payload,
+      event.id,
+      results,
+      new Date(yield* Clock.currentTimeMillis).toISOString(),
+    );
+    yield* Effect.annotateCurrentSpan({
+      "anansky.enrichment.status": payload.enrichmentStatus,
+      "anansky.enrichment.sources": triggered.length,
+    });
+    const writer = yield* EventWriter;
+    yield* writer.append(telemetryStreamId(tenantId, deviceId), "any", [
+      TelemetryEnriched.make(payload, { tenantId, causedBy: event, idempotencyKey: enrichedIdempotencyKey }),
+    ]);
+  });
+
+  return { enrich, guards };
+};
