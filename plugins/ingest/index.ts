@@ -7,6 +7,7 @@ import { definePlugin } from "../../core/index.ts";
 import { makeDeviceStatusLookup } from "./deviceAccess.ts";
 import { makeIdempotentResponses } from "./idempotency.ts";
 import { defaultIngestLimits, type IngestLimits } from "./ingestLimits.ts";
+import { ingestOperations } from "./ingestOperations.ts";
 import { ingestRoutes } from "./ingestRoutes.ts";
 import { latestProjection } from "./latestProjection.ts";
 import { readingSchemas } from "./readingSchema.ts";
@@ -57,6 +58,7 @@ export const makeIngestPlugin = (limits: IngestLimits) =>
       api.projection(latestProjection);
       api.projection(readingsProjection);
       api.routes((context) => ingestRoutes(context, dependencies));
+      api.openapi(...ingestOperations(limits));
     },
   });
 

@@ -21,7 +21,14 @@ describe("OpenAPI", () => {
     expect(spec.openapi).toBe("3.1.0");
     await expect(SwaggerParser.validate(structuredClone(spec) as never)).resolves.toBeTruthy();
     expect(Object.keys(spec.paths)).toEqual(
-      expect.arrayContaining(["/healthz", "/admin/dead-letters/{id}/replay", "/v1/devices", "/v1/devices/{deviceId}"]),
+      expect.arrayContaining([
+        "/healthz",
+        "/admin/dead-letters/{id}/replay",
+        "/v1/devices",
+        "/v1/devices/{deviceId}",
+        "/v1/telemetry",
+        "/v1/devices/{deviceId}/readings",
+      ]),
     );
     const docs = await fetch(`${platform.url}/docs`);
     expect(docs.headers.get("content-type")).toContain("text/html");
