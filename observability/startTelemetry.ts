@@ -5,6 +5,7 @@
  * reader and, when configured, over OTLP. It must run before the instrumented modules
  * load, hence `node --import ./observability/register.ts services/main.ts`.
  */
+import { createRequire, syncBuiltinESMExports } from "node:module";
 import * as OtelMetrics from "@effect/opentelemetry/OtelMetrics";
 import * as OtelResource from "@effect/opentelemetry/Resource";
 import { DiagLogLevel, diag } from "@opentelemetry/api";
@@ -37,6 +38,18 @@ const diagLevels: Readonly<Record<string, DiagLogLevel>> = {
   DEBUG: DiagLogLevel.DEBUG,
   VERBOSE: DiagLogLevel.VERBOSE,
   ALL: DiagLogLevel.ALL,
+};
+
+/**
+ * The http instrumentation patches node:http when it is first `require`d, and ESM named
+ * imports (`import { request } from "node:http"`, as the outbound HTTP client does) keep
+ * the unpatched functions unless the builtins' ESM exports are synced afterwards.
+ */
+const patchBuiltinsForEsm = () => {
+  const require = createRequire(import.meta.url);
+  require("node:http");
+  require("node:https");
+  syncBuiltinESMExports();
 };
 
 /** Effect's metrics, read by each reader at collection time (one producer per reader). */
@@ -91,6 +104,7 @@ export const startTelemetry = (settings: TelemetrySettings, diagLevel: string | 
     suppressOverrideMessage: true,
   });
   sdk.start();
+  patchBuiltinsForEsm();
   for (const warning of settings.warnings) diag.warn(warning);
   const serializer = new PrometheusSerializer("", false);
   return {
