@@ -1,8 +1,10 @@
 /** The plugins every Anansky process loads; third-party ones come from ANANSKY_PLUGINS. */
 import type { AppConfigValues, Plugin } from "../core/index.ts";
+import { alertRulesPlugin } from "../plugins/alert-rules/index.ts";
 import { devicesPlugin } from "../plugins/devices/index.ts";
 import { externalSourcePlugin } from "../plugins/external-source/index.ts";
 import { defaultIngestLimits, makeIngestPlugin } from "../plugins/ingest/index.ts";
+import { webhookNotifierPlugin } from "../plugins/webhook-notifier/index.ts";
 
 /** The ingest plugin with the limits the environment sets. */
 const ingestFromConfig = (config: AppConfigValues) =>
@@ -24,7 +26,15 @@ export const builtInPlugins = (config: AppConfigValues): ReadonlyArray<Plugin> =
   devicesPlugin,
   ingestFromConfig(config),
   externalSourcePlugin,
+  alertRulesPlugin,
+  webhookNotifierPlugin,
 ];
 
 /** The ids of the built-in plugins (test harnesses load only the others from ANANSKY_PLUGINS). */
-export const builtInPluginIds: ReadonlyArray<string> = ["devices", "ingest", "external-source"];
+export const builtInPluginIds: ReadonlyArray<string> = [
+  "devices",
+  "ingest",
+  "external-source",
+  "alert-rules",
+  "webhook-notifier",
+];

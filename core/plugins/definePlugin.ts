@@ -39,6 +39,21 @@ export interface PluginApi {
   extensionPoint<T>(point: ExtensionPoint<T>): ExtensionContributions<T>;
   /** Contributes a value to another plugin's extension point (declare it in `dependsOn`). */
   extend<T>(point: ExtensionPoint<T>, value: T): void;
+  /**
+   * Runs `effect` for the life of every worker process that runs this plugin's handlers
+   * (forked in the worker's scope, interrupted at shutdown). It should loop by itself and
+   * survive its own failures; if it ends, it is not restarted.
+   *
+   * @example
+   * api.background("alert-rules ticker", runAlertTicker(types, { intervalMs: 5_000, lagMs: 60_000 }));
+   */
+  background(name: string, effect: Effect.Effect<void, never, PluginServices>): void;
+}
+
+/** A plugin's background work, as the loader collects it. */
+export interface BackgroundTask {
+  readonly name: string;
+  readonly effect: Effect.Effect<void, never, PluginServices>;
 }
 
 export interface Plugin {

@@ -11,7 +11,7 @@ import type { EventEnvelope } from "../events/EventEnvelope.ts";
 import type { AnyEventDefinition } from "../events/EventRegistry.ts";
 import type { OperationSpec } from "../http/openApi.ts";
 import type { AnyProjection } from "../projections/defineProjection.ts";
-import { isValidPluginId, type Plugin, type RouteContext } from "./definePlugin.ts";
+import { type BackgroundTask, isValidPluginId, type Plugin, type RouteContext } from "./definePlugin.ts";
 import { PluginLoadError } from "./Errors.ts";
 import type { PluginServices } from "./PluginServices.ts";
 
@@ -22,6 +22,8 @@ export interface LoadedPlugin {
   readonly routes: ReadonlyArray<(context: RouteContext) => Hono>;
   readonly projections: ReadonlyArray<AnyProjection>;
   readonly operations: ReadonlyArray<OperationSpec>;
+  /** Work the worker runs for the life of the process (see PluginApi.background). */
+  readonly background: ReadonlyArray<BackgroundTask>;
 }
 
 export interface LoadedPlugins {
@@ -97,6 +99,7 @@ export const loadPlugins = Effect.fn("loadPlugins")(function* (plugins: Readonly
     const routes: Array<(context: RouteContext) => Hono> = [];
     const projections: Array<AnyProjection> = [];
     const operations: Array<OperationSpec> = [];
+    const background: Array<BackgroundTask> = [];
     yield* Effect.try({
       try: () =>
         plugin.register({
@@ -112,6 +115,7 @@ export const loadPlugins = Effect.fn("loadPlugins")(function* (plugins: Readonly
           routes: (build) => void routes.push(build),
           projection: (projection) => void projections.push(projection),
           openapi: (...described) => void operations.push(...described),
+          background: (name, effect) => void background.push({ name, effect }),
           extensionPoint: (point) => {
             if (declaredPoints.has(point.id)) throw new Error(`extension point ${point.id} is declared twice`);
             const entry = { owner: plugin.id, contributions: [] as Array<{ pluginId: string; value: unknown }> };
@@ -122,7 +126,7 @@ export const loadPlugins = Effect.fn("loadPlugins")(function* (plugins: Readonly
         }),
       catch: (cause) => new PluginLoadError({ pluginId: plugin.id, reason: `register failed: ${String(cause)}` }),
     });
-    loaded.push({ id: plugin.id, events, handlers, routes, projections, operations });
+    loaded.push({ id: plugin.id, events, handlers, routes, projections, operations, background });
   }
 
   for (const contribution of pendingContributions) {

@@ -121,15 +121,19 @@ const makeMongoReadModelStore = (options: MongoReadModelStoreOptions) => {
   ) {
     yield* Effect.forEach(indexes, (index) => validateIndexKeys(index.keys), { discard: true });
     if (indexes.length === 0) return;
-    yield* tryMongo("ensureIndexes", () =>
-      collection(name).createIndexes(
-        indexes.map((index) => ({
-          key: { ...index.keys },
-          // Sparse: tombstones lack the indexed fields and must not collide with each other.
-          ...(index.unique === true ? { unique: true, sparse: true } : {}),
-        })),
-      ),
-    );
+    // One index per call: FerretDB 1.24 panics (dropping the connection, and with it the
+    // pool) on a createIndexes naming several indexes that already exist.
+    for (const index of indexes) {
+      yield* tryMongo("ensureIndexes", () =>
+        collection(name).createIndexes([
+          {
+            key: { ...index.keys },
+            // Sparse: tombstones lack the indexed fields and must not collide with each other.
+            ...(index.unique === true ? { unique: true, sparse: true } : {}),
+          },
+        ]),
+      );
+    }
   });
 
   return ReadModelStore.of({

@@ -2,7 +2,8 @@
  * The worker's share of a process: one consumer group per plugin that handles events,
  * each in its own fiber, so one plugin's failures never stop another's; and every
  * plugin's projections, each in its own group (all of them, whatever CONSUMER_TYPE says:
- * read models are cheap and every mode may serve them).
+ * read models are cheap and every mode may serve them); and the background work of the
+ * plugins whose handlers it runs, each in its own fiber for the life of the process.
  */
 import { Effect } from "effect";
 import { type AppConfigValues, EventRegistry, type LoadedPlugins, runConsumerGroup } from "../../core/index.ts";
@@ -21,7 +22,8 @@ export const selectConsumingPlugins = (config: AppConfigValues, loaded: LoadedPl
       ? undefined
       : (pythonConsumerTypes[config.CONSUMER_TYPE] ?? config.CONSUMER_TYPE);
   return loaded.plugins.filter(
-    (plugin) => plugin.handlers.length > 0 && (wanted === undefined || plugin.id === wanted),
+    (plugin) =>
+      (plugin.handlers.length > 0 || plugin.background.length > 0) && (wanted === undefined || plugin.id === wanted),
   );
 };
 
@@ -33,7 +35,7 @@ export const runWorker = Effect.fn("runWorker")(function* (config: AppConfigValu
     maxDelayMs: 30_000,
   };
   yield* Effect.forEach(
-    plugins,
+    plugins.filter((plugin) => plugin.handlers.length > 0),
     (plugin) =>
       runConsumerGroup(
         { pluginId: plugin.id, groupId: `${config.KAFKA_GROUP_ID}.${plugin.id}`, handlers: plugin.handlers },
@@ -41,6 +43,16 @@ export const runWorker = Effect.fn("runWorker")(function* (config: AppConfigValu
       ),
     { concurrency: "unbounded", discard: true },
   );
+  for (const plugin of plugins) {
+    for (const task of plugin.background) {
+      yield* Effect.forkScoped(
+        task.effect.pipe(
+          Effect.catchCause((cause) => Effect.logError(`${plugin.id}: background ${task.name} stopped`, cause)),
+          Effect.withSpan(`${plugin.id} background ${task.name}`),
+        ),
+      );
+    }
+  }
   const projections = loaded.plugins.flatMap((plugin) => plugin.projections);
   yield* runProjections(projections, {
     groupPrefix: config.KAFKA_GROUP_ID,

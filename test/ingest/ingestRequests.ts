@@ -84,15 +84,22 @@ export const postStreamed = (baseUrl: string, secret: string, totalBytes: number
         resolve(new Response(Buffer.concat(chunks), { status: incoming.statusCode ?? 0, headers }));
       });
     });
-    // The server stops reading at the limit and may close the connection under our writes.
-    request.on("error", (error) => (sent >= totalBytes ? undefined : reject(error)));
+    // The server stops reading at the limit, answers 413 and closes the connection. Writing
+    // on after that would race the answer (EPIPE), so stop a little past the limit, wait for
+    // the answer, and only end the body if none comes.
+    const pastTheLimit = Math.min(totalBytes, 1024 * 1024 + 128 * 1024);
+    request.on("error", (error) => (answered ? undefined : reject(error)));
+    let answered = false;
+    request.on("response", () => {
+      answered = true;
+    });
     let sent = 0;
     const pump = () => {
-      while (sent < totalBytes) {
+      while (sent < pastTheLimit) {
         sent += 64 * 1024;
         if (!request.write("x".repeat(64 * 1024))) return void request.once("drain", pump);
       }
-      request.end();
+      setTimeout(() => answered || request.end(), 5_000).unref();
     };
     request.write('[{"values":{"a":"');
     pump();
