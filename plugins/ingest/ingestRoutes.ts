@@ -6,6 +6,7 @@
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { PayloadTooLarge, problemResponse, type RouteContext, ValidationFailed } from "../../core/index.ts";
+import { withIngestMetrics } from "./ingestMetrics.ts";
 import { payloadVersionHeader } from "./payloadVersion.ts";
 import { latestView, readingsView } from "./readTelemetry.ts";
 import { type IngestDependencies, recordTelemetry } from "./recordTelemetry.ts";
@@ -48,7 +49,7 @@ export const ingestRoutes = (context: RouteContext, deps: IngestDependencies): H
       traceparent: c.req.header("traceparent"),
       body: c.req.raw.body,
     };
-    return context.run(recordTelemetry(request, deps)).then((outcome) => {
+    return context.run(recordTelemetry(request, deps).pipe(withIngestMetrics)).then((outcome) => {
       const headers: Record<string, string> = outcome.replayed ? { "idempotent-replayed": "true" } : {};
       return c.json(outcome.body, outcome.status as ContentfulStatusCode, headers);
     }, closingOnTooLarge(c));
