@@ -7,6 +7,7 @@
  * is what the breaker counts. Nothing here fails: the result says why there is no data.
  */
 import { Cause, Clock, Effect, Exit, Random, Result } from "effect";
+import { recordCircuitState, recordExternalSourceCall } from "../../core/index.ts";
 import { type CircuitBreaker, makeCircuitBreaker } from "./circuitBreaker.ts";
 import { type CacheOutcome, makeCoalescingCache } from "./coalescingCache.ts";
 import { SourceFetchFailed, SourceUnavailable } from "./Errors.ts";
@@ -138,8 +139,10 @@ export const makeSourceGuards = (options: SourceGuardsOptions = {}): SourceGuard
       const startedAt = yield* Clock.currentTimeMillis;
       const before = state.breaker.state(startedAt);
       const admission = state.breaker.tryAcquire(startedAt);
+      const metricSource = `${source.tenantId}/${source.sourceId}`;
       if (admission._tag === "Refused") {
         const wait = Math.ceil(admission.retryInMs / 1000);
+        yield* recordExternalSourceCall(metricSource, "circuit_open", 0);
         return yield* new SourceUnavailable({ reason: `circuit open (next probe in ${wait} s)` });
       }
       if (!state.bucket.take(startedAt)) {
@@ -152,6 +155,8 @@ export const makeSourceGuards = (options: SourceGuardsOptions = {}): SourceGuard
       else if (Cause.hasInterruptsOnly(exit.cause)) state.breaker.release(admission.probe);
       else state.breaker.recordFailure(endedAt, admission.probe);
       const after = state.breaker.state(endedAt);
+      yield* recordExternalSourceCall(metricSource, Exit.isSuccess(exit) ? "ok" : "error", endedAt - startedAt);
+      yield* recordCircuitState(metricSource, after);
       if (after !== before) {
         const message = `external-source: circuit of ${source.tenantId}/${source.sourceId} is now ${after}`;
         yield* after === "open" ? Effect.logWarning(message) : Effect.logInfo(message);

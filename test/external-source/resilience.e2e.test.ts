@@ -73,6 +73,13 @@ describe("external-source resilience end to end", () => {
       return reply.json?.sources?.weather?.circuit === "open" ? reply.json : undefined;
     });
     expect(view.sources.weather.status).toBe("unavailable");
+    // The circuit's state and the failed calls are on /metrics too (2 = open).
+    const metrics = await (await fetch(`${e2e.platform.url}/metrics`)).text();
+    const circuit = metrics.split("\n").find((line) => line.startsWith("anansky_external_source_circuit_state{"));
+    expect(circuit?.endsWith(" 2")).toBe(true);
+    expect(metrics).toMatch(
+      /anansky_external_source_request_duration_seconds_count\{[^}]*outcome="error"[^}]*\} [1-9]/,
+    );
 
     // Recovery: once openMs has passed, a probe gets through and closes the circuit.
     const recovered = await eventually(
