@@ -19,6 +19,7 @@ import { conditionTypeExtensionPoint, makeConditionTypes } from "./conditionType
 import { notificationEvents } from "./notificationEvents.ts";
 import { fanOutNotification, type NotifiableAlertEvent } from "./notificationFanOut.ts";
 import { notifierExtensionPoint } from "./notifierContract.ts";
+import { publishOpenAlerts } from "./openAlertsGauge.ts";
 import { evaluateReading } from "./readingEvaluation.ts";
 import { RuleDeleted, RuleDisabled, RuleUpdated, ruleEvents } from "./ruleEvents.ts";
 import { closeAlertsOfRule } from "./ruleLifecycle.ts";
@@ -114,7 +115,10 @@ export const alertRulesPlugin = definePlugin({
     const lookup = makeRuleLookup({ ttlMs: settings.ruleCacheTtlMs }, types);
     const ticker = runAlertTicker(types, settings.ticker);
     const ensureTicker = canRunBackground(api) ? Effect.void : startOnFirstCall(ticker);
-    if (canRunBackground(api)) api.background("alert-rules ticker", ticker);
+    if (canRunBackground(api)) {
+      api.background("alert-rules ticker", ticker);
+      api.background("open alerts gauge", publishOpenAlerts(10_000));
+    }
 
     api.events(...ruleEvents, ...alertEvents, ...silenceEvents, ...notificationEvents);
     api.projection(rulesProjection);

@@ -6,6 +6,7 @@
  * timer runs ten minutes behind, so only data decides here (timers.e2e covers ticks).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { eventually } from "../harness/testEnvironment.ts";
 import { type AlertRulesPlatform, startAlertRulesPlatform } from "./alertRulesPlatform.ts";
 import { type ConditionCase as Case, conditionCases as cases } from "./conditionCases.ts";
 
@@ -70,6 +71,18 @@ describe("conditions end to end", () => {
     expect(critical.json.alerts.map((a: { deviceId: string }) => a.deviceId)).toEqual(["dev-hysteresis"]);
     const active = await platform.call("GET", "/v1/alerts", tenant.key);
     expect(active.json.alerts.map((a: { deviceId: string }) => a.deviceId)).toEqual(["dev-range"]);
+    // The open alert is counted on /metrics by severity (the gauge refreshes every 10 s).
+    const severity = active.json.alerts[0].severity as string;
+    await eventually(
+      async () => {
+        const metrics = await (await fetch(`${platform.server.url}/metrics`)).text();
+        const line = metrics
+          .split("\n")
+          .find((l) => l.startsWith("anansky_alerts_open{") && l.includes(`"${severity}"`));
+        return line !== undefined && Number(line.split(" ").at(-1)) >= 1 ? true : undefined;
+      },
+      { what: "the open alert on /metrics", timeoutMs: 30_000, intervalMs: 500 },
+    );
 
     const seen: Array<string> = [];
     let cursor: string | null = null;
