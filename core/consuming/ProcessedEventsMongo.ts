@@ -4,6 +4,7 @@
  */
 import { Effect, Layer } from "effect";
 import type { MongoClient } from "mongodb";
+import { bulkWriteInChunks } from "../store/mongoBulk.ts";
 import { tryMongo } from "../store/mongoCollections.ts";
 import { ProcessedEvents } from "./ProcessedEvents.ts";
 
@@ -50,7 +51,8 @@ export const layerProcessedEventsMongo = (options: {
           eventIds.length === 0
             ? Effect.void
             : tryMongo("processedEvents.mark", () =>
-                collection.bulkWrite(
+                bulkWriteInChunks(
+                  collection,
                   eventIds.map((id) => ({
                     updateOne: {
                       filter: { _id: documentId(group, id) },
@@ -58,7 +60,6 @@ export const layerProcessedEventsMongo = (options: {
                       upsert: true,
                     },
                   })),
-                  { ordered: false },
                 ),
               ).pipe(Effect.asVoid),
       });

@@ -1,9 +1,10 @@
 /**
  * The read-model store on MongoDB (or FerretDB): one collection per projection, documents
- * under `_id`, checkpoints in `projection_checkpoints`. Each call is one round trip;
- * `writeMany` is one unordered bulkWrite of replace-upserts and deletes. Nothing here needs
+ * under `_id`, checkpoints in `projection_checkpoints`. `writeMany` is unordered bulkWrites
+ * of replace-upserts and deletes, 48 per command (see mongoBulk.ts). Nothing here needs
  * transactions or atomic read-modify-write updates, which FerretDB 1.x lacks.
  */
+
 import { Effect, Layer, Option, Result, Schema } from "effect";
 import {
   type AnyBulkWriteOperation,
@@ -12,6 +13,7 @@ import {
   type MongoClient,
   MongoServerError,
 } from "mongodb";
+import { bulkWriteInChunks } from "../store/mongoBulk.ts";
 import type { ReadModelIndex } from "./defineProjection.ts";
 import { ReadModelConstraintViolation, ReadModelStoreUnavailable } from "./Errors.ts";
 import {
@@ -91,7 +93,7 @@ const makeMongoReadModelStore = (options: MongoReadModelStoreOptions) => {
       if (badKey !== undefined) return yield* Effect.die(new Error(`${name}/${id}: invalid document key ${badKey}`));
     }
     yield* Effect.tryPromise({
-      try: () => collection(name).bulkWrite(writes.map(writeOperation), { ordered: false }),
+      try: () => bulkWriteInChunks(collection(name), writes.map(writeOperation)),
       catch: (cause) =>
         isDuplicateKeyOnly(cause)
           ? new ReadModelConstraintViolation({ collection: name, reason: describe(cause) })

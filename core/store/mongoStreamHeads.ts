@@ -5,8 +5,10 @@
  * the head is the highest version at or above the hint. A stale hint only costs a few
  * extra index entries; a missing one a scan of that stream.
  */
+
 import { Effect } from "effect";
 import type { EventStoreUnavailable } from "./Errors.ts";
+import { bulkWriteInChunks } from "./mongoBulk.ts";
 import { type EventStoreCollections, tryMongo } from "./mongoCollections.ts";
 
 interface VersionRow {
@@ -77,10 +79,10 @@ export const raiseStreamHints = (
   headByStream.size === 0
     ? Effect.void
     : tryMongo("raiseStreamHints", () =>
-        collections.streams.bulkWrite(
+        bulkWriteInChunks(
+          collections.streams,
           [...headByStream].map(([streamId, version]) => ({
             updateOne: { filter: { _id: streamId }, update: { $max: { version } }, upsert: true },
           })),
-          { ordered: false },
         ),
       ).pipe(Effect.ignore({ log: "Debug", message: "stream head hints not raised" }));

@@ -1,0 +1,22 @@
+/**
+ * Bulk writes in commands of at most 48 operations. FerretDB 1.24 holds one pooled
+ * connection per statement of an update command until the whole command ends, so a
+ * bulkWrite of ~50 (PostgreSQL backend) to ~100 (SQLite) updates of existing documents
+ * exhausts the pool and hangs the server. Real MongoDB is indifferent to the split.
+ */
+import type { AnyBulkWriteOperation, Collection, Document } from "mongodb";
+
+export const maxOperationsPerCommand = 48;
+
+/**
+ * @example
+ * await bulkWriteInChunks(collection, operations); // unordered within each chunk
+ */
+export const bulkWriteInChunks = async <T extends Document>(
+  collection: Collection<T>,
+  operations: ReadonlyArray<AnyBulkWriteOperation<T>>,
+): Promise<void> => {
+  for (let start = 0; start < operations.length; start += maxOperationsPerCommand) {
+    await collection.bulkWrite(operations.slice(start, start + maxOperationsPerCommand), { ordered: false });
+  }
+};
