@@ -3,26 +3,36 @@
  * `ReadModelStoreMongo` (real; the only file here importing `mongodb`) and
  * `ReadModelStoreMemory` (unit tests); both pass `test/projections/readModelStoreContract.ts`.
  *
- * Documents are flat records stored under `_id`. Two top-level keys are the platform's
- * own (`ReadModelInternalKeys`): `_applied` (the stream versions folded into the document)
- * and `_deleted` (a tombstone: the document was deleted but keeps `_applied`, so a late
- * redelivery cannot bring it back). `loadMany`/`writeMany` see them; `find`/`get` (for
- * plugin routes) never return tombstones and strip both keys, keeping `_id`.
+ * Documents are flat records stored under `_id`. Three top-level keys are the platform's
+ * own (`ReadModelInternalKeys`): `_applied` (the stream versions folded into the document),
+ * `_deleted` (a tombstone: the document was deleted but keeps `_applied`, so a late
+ * redelivery cannot bring it back) and `_rev` (the revision conditional writes compare and
+ * raise). `loadMany`/`writeMany` see them; `find`/`get` (for plugin routes) never return
+ * tombstones and strip these keys, keeping `_id`.
  */
 import { Context, type Effect, type Option, Schema } from "effect";
 import type { ReadModelIndex } from "./defineProjection.ts";
 import type { InvalidReadModelQuery, ReadModelConstraintViolation, ReadModelStoreUnavailable } from "./Errors.ts";
 
 /** The bookkeeping keys every stored read-model document may carry; filters cannot use them. */
-export const ReadModelInternalKeys = { applied: "_applied", deleted: "_deleted" } as const;
+export const ReadModelInternalKeys = { applied: "_applied", deleted: "_deleted", revision: "_rev" } as const;
 
 /** A stored document as projections see it: its fields plus the internal keys, without `_id`. */
 export type StoredDocument = Readonly<Record<string, unknown>>;
 
-/** Replace (upsert) the document with `id`, or delete it when `doc` is undefined. */
+/**
+ * Replace (upsert) the document with `id`, or delete it when `doc` is undefined.
+ *
+ * With `expectedRevision`, a replacement is conditional: it applies only while the stored
+ * document's `_rev` is that revision (0: no document, or one written unconditionally) and
+ * stores `_rev` = expectedRevision + 1. Two writers that loaded the same revision cannot
+ * both win, so a slower one never overwrites a newer state with an older one. Without it
+ * the replacement is unconditional and stores no `_rev`. Deletes are always unconditional.
+ */
 export interface DocumentWrite {
   readonly id: string;
   readonly doc: StoredDocument | undefined;
+  readonly expectedRevision?: number | undefined;
 }
 
 /** A document as routes see it: `_id` and the projection's fields. */
@@ -91,9 +101,12 @@ export class ReadModelStore extends Context.Service<
       ids: ReadonlyArray<string>,
     ): Effect.Effect<ReadonlyMap<string, StoredDocument>, ReadModelStoreUnavailable>;
     /**
-     * All writes in one round trip. A write that breaks a unique index is not applied and
-     * the call fails with ReadModelConstraintViolation; whether the other writes of the call
-     * were applied is left open (MongoDB applies them, FerretDB stops at the first error).
+     * All writes in one round trip. A write that breaks a unique index, or a conditional
+     * write whose revision moved on, is not applied and the call fails with
+     * ReadModelConstraintViolation (MongoDB-wire servers report both as duplicate key 11000
+     * and FerretDB does not say which index: callers reload and retry, and a violation that
+     * persists is a real one). Whether the other writes of the call were applied is left
+     * open (MongoDB applies them, FerretDB stops at the first error).
      *
      * @example
      * yield* store.writeMany("rm_devices", [{ id: "d1", doc: { name: "Pump" } }, { id: "d2", doc: undefined }]);

@@ -11,6 +11,7 @@ import {
   type DocumentWrite,
   type FindOptions,
   type ProjectionCheckpoint,
+  ReadModelInternalKeys,
   ReadModelStore,
   type ReadModelView,
   type StoredDocument,
@@ -48,6 +49,14 @@ const uniqueKeyOf = (document: StoredDocument, index: ReadModelIndex): string | 
   );
 };
 
+const revision = ReadModelInternalKeys.revision;
+
+/** A stored document's revision; 0 when it was written unconditionally. */
+const revisionOf = (stored: StoredDocument): number => {
+  const value = stored[revision];
+  return typeof value === "number" ? value : 0;
+};
+
 const makeMemoryReadModelStore = Effect.sync(() => {
   const collections = new Map<string, MemoryCollection>();
   const checkpoints = new Map<string, ProjectionCheckpoint>();
@@ -76,14 +85,21 @@ const makeMemoryReadModelStore = Effect.sync(() => {
   ) {
     const collection = collectionOf(name);
     const rejected: Array<string> = [];
-    for (const { id, doc } of writes) {
+    for (const { id, doc, expectedRevision } of writes) {
       if (doc === undefined) {
         collection.documents.delete(id);
         continue;
       }
       const badKey = invalidDocumentKey(doc);
       if (badKey !== undefined) return yield* Effect.die(new Error(`${name}/${id}: invalid document key ${badKey}`));
-      const copy = bsonCopy(doc) as StoredDocument;
+      const { [revision]: _ignored, ...fields } = bsonCopy(doc) as StoredDocument;
+      const stored = collection.documents.get(id);
+      const storedRevision = stored === undefined ? 0 : revisionOf(stored);
+      if (expectedRevision !== undefined && storedRevision !== expectedRevision) {
+        rejected.push(`${id} is at revision ${storedRevision}, not ${expectedRevision}`);
+        continue;
+      }
+      const copy = expectedRevision === undefined ? fields : { ...fields, [revision]: expectedRevision + 1 };
       const index = violatedIndex(collection, id, copy);
       if (index === undefined) collection.documents.set(id, copy);
       else rejected.push(`${id} duplicates a value of unique index ${Object.keys(index.keys).join(",")}`);

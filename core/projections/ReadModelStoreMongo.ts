@@ -72,10 +72,23 @@ const isDuplicateKeyOnly = (cause: unknown): boolean => {
   return errors.length > 0 && errors.every((error) => error.code === duplicateKeyCode);
 };
 
-const writeOperation = ({ id, doc }: DocumentWrite): AnyBulkWriteOperation<ReadModelDocument> =>
-  doc === undefined
-    ? { deleteOne: { filter: { _id: id } } }
-    : { replaceOne: { filter: { _id: id }, replacement: { ...doc, _id: id }, upsert: true } };
+const revision = ReadModelInternalKeys.revision;
+
+/**
+ * A conditional replacement matches only the expected revision; when it moved on, the
+ * upsert tries to insert a second document with the same `_id`, which fails with 11000.
+ */
+const writeOperation = ({ id, doc, expectedRevision }: DocumentWrite): AnyBulkWriteOperation<ReadModelDocument> => {
+  if (doc === undefined) return { deleteOne: { filter: { _id: id } } };
+  const { [revision]: _ignored, ...fields } = doc;
+  if (expectedRevision === undefined) {
+    return { replaceOne: { filter: { _id: id }, replacement: { ...fields, _id: id }, upsert: true } };
+  }
+  const filter = { _id: id, [revision]: expectedRevision === 0 ? { $exists: false } : expectedRevision };
+  return {
+    replaceOne: { filter, replacement: { ...fields, _id: id, [revision]: expectedRevision + 1 }, upsert: true },
+  };
+};
 
 const makeMongoReadModelStore = (options: MongoReadModelStoreOptions) => {
   const db = options.client.db(options.databaseName);

@@ -6,6 +6,11 @@
  * or events of types this projection ignores): they are read from the event store and
  * folded first, in version order. A batch costs one loadMany and one writeMany, plus one
  * readStream per stream with such a gap.
+ *
+ * Several writers fold into the same documents (the live runner and a command's inline
+ * fold, two workers during a rebalance), so each write is conditional on the revision it
+ * loaded: the slower writer's write is refused rather than putting an older state over a
+ * newer one, and it loads again and folds what is still missing.
  */
 import { Effect, Stream } from "effect";
 import type { EventEnvelope, StreamId } from "../events/EventEnvelope.ts";
@@ -110,13 +115,8 @@ export interface ApplyBatchOptions {
   readonly knownThrough?: ReadonlyMap<StreamId, number> | undefined;
 }
 
-/**
- * Folds `envelopes` (any order, any types, repeats allowed) into the projection's documents.
- *
- * @example
- * const outcome = yield* applyProjectionBatch(devicesProjection, envelopes);
- */
-export const applyProjectionBatch = Effect.fn("ProjectionRunner.applyBatch")(function* (
+/** One load, fold and conditional write of the batch. */
+const foldOnce = Effect.fnUntraced(function* (
   projection: AnyProjection,
   envelopes: ReadonlyArray<EventEnvelope>,
   options: ApplyBatchOptions = {},
@@ -187,8 +187,32 @@ export const applyProjectionBatch = Effect.fn("ProjectionRunner.applyBatch")(fun
 
   const writes = yield* Effect.forEach(
     [...states].filter(([, state]) => state.changed),
-    ([id, state]) => Effect.map(storedDocumentOf(projection.name, id, state), (doc) => ({ id, doc })),
+    ([id, state]) =>
+      Effect.map(storedDocumentOf(projection.name, id, state), (doc) => ({
+        id,
+        doc,
+        expectedRevision: state.revision,
+      })),
   );
   yield* store.writeMany(projection.collection, writes);
   return { eventsApplied, documentsWritten: writes.length, gapEventsRead: fetched.flat().length };
+});
+
+/** Attempts at a batch whose conditional writes lost a race before the violation is taken as real. */
+const foldAttempts = 4;
+
+/**
+ * Folds `envelopes` (any order, any types, repeats allowed) into the projection's documents.
+ *
+ * @example
+ * const outcome = yield* applyProjectionBatch(devicesProjection, envelopes);
+ */
+export const applyProjectionBatch = Effect.fn("ProjectionRunner.applyBatch")(function* (
+  projection: AnyProjection,
+  envelopes: ReadonlyArray<EventEnvelope>,
+  options: ApplyBatchOptions = {},
+) {
+  return yield* foldOnce(projection, envelopes, options).pipe(
+    Effect.retry({ times: foldAttempts - 1, while: (error) => error._tag === "ReadModelConstraintViolation" }),
+  );
 });

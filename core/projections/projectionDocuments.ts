@@ -13,6 +13,8 @@ export interface DocumentState {
   doc: Record<string, unknown> | undefined;
   /** Escaped stream id to the last version folded in. */
   readonly applied: Record<string, number>;
+  /** The stored revision the batch's conditional write expects (0: none stored). */
+  readonly revision: number;
   changed: boolean;
 }
 
@@ -32,13 +34,23 @@ export const appliedKey = (streamId: string): string =>
  * const state = documentStateOf(loaded.get(documentId));
  */
 export const documentStateOf = (stored: StoredDocument | undefined): DocumentState => {
-  if (stored === undefined) return { doc: undefined, applied: {}, changed: false };
-  const { [ReadModelInternalKeys.applied]: applied, [ReadModelInternalKeys.deleted]: deleted, ...fields } = stored;
+  if (stored === undefined) return { doc: undefined, applied: {}, revision: 0, changed: false };
+  const {
+    [ReadModelInternalKeys.applied]: applied,
+    [ReadModelInternalKeys.deleted]: deleted,
+    [ReadModelInternalKeys.revision]: revision,
+    ...fields
+  } = stored;
   const versions: Record<string, number> = {};
   if (Predicate.isObject(applied)) {
     for (const [key, version] of Object.entries(applied)) if (Predicate.isNumber(version)) versions[key] = version;
   }
-  return { doc: deleted === true ? undefined : { ...fields }, applied: versions, changed: false };
+  return {
+    doc: deleted === true ? undefined : { ...fields },
+    applied: versions,
+    revision: Predicate.isNumber(revision) ? revision : 0,
+    changed: false,
+  };
 };
 
 /**

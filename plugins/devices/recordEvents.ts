@@ -25,17 +25,13 @@ import { TenantKeyRevoked } from "./tenantEvents.ts";
 const revocationTypes = new Set<string>([DeviceKeyRevoked.type, TenantKeyRevoked.type]);
 
 /**
- * Folds just-appended events into one projection. The live runner may upsert the same new
- * document at the same moment, and the losing upsert fails with a duplicate `_id`
- * (FerretDB does so readily): folding again loads the winner's document and finishes
- * idempotently. Our unique indexes cannot otherwise collide (the document id determines
+ * Folds just-appended events into one projection. The live runner may fold the same events
+ * at the same moment; applyProjectionBatch settles that race (conditional writes, reload,
+ * fold again). Our unique indexes cannot otherwise collide (the document id determines
  * their keys), so a violation that persists is a bug.
  */
 const projectInline = (projection: AnyProjection, stored: ReadonlyArray<EventEnvelope>) =>
-  applyProjectionBatch(projection, stored).pipe(
-    Effect.retry({ times: 3, while: (error) => error._tag === "ReadModelConstraintViolation" }),
-    Effect.catchTag("ReadModelConstraintViolation", Effect.die),
-  );
+  applyProjectionBatch(projection, stored).pipe(Effect.catchTag("ReadModelConstraintViolation", Effect.die));
 
 /**
  * Appends and projects inline; forgets cached key lookups after a revocation so this

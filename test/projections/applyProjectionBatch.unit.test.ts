@@ -6,6 +6,7 @@ import type { EventEnvelope } from "../../core/events/EventEnvelope.ts";
 import { applyProjectionBatch } from "../../core/projections/applyProjectionBatch.ts";
 import type { AnyProjection } from "../../core/projections/defineProjection.ts";
 import { ReadModelStore } from "../../core/projections/ReadModelStore.ts";
+import type { EventStore } from "../../core/store/EventStore.ts";
 import {
   appendHistories,
   DeviceRemoved,
@@ -16,6 +17,7 @@ import {
   shuffled,
   sitesProjection,
   tenantId,
+  withoutRevision,
 } from "./projectionFixtures.ts";
 import { RoundTrips, withCountedStores } from "./roundTrips.ts";
 
@@ -24,7 +26,10 @@ const inMemory = (trips = new RoundTrips()) => withCountedStores(trips);
 const documentsOf = (projection: AnyProjection) =>
   Effect.flatMap(ReadModelStore, (store) => store.find(projection.collection, {}));
 const storedOf = (projection: AnyProjection, ids: ReadonlyArray<string>) =>
-  Effect.flatMap(ReadModelStore, (store) => store.loadMany(projection.collection, ids));
+  Effect.map(
+    Effect.flatMap(ReadModelStore, (store) => store.loadMany(projection.collection, ids)),
+    (stored) => new Map([...stored].map(([id, doc]) => [id, withoutRevision(doc)])),
+  );
 
 const byVersions = (events: ReadonlyArray<EventEnvelope>, ...versions: Array<number>) =>
   versions.map((version) => {
@@ -140,6 +145,26 @@ describe("applyProjectionBatch", () => {
       const tombstone = (yield* storedOf(devices, ["device-1"])).get("device-1");
       assert.deepStrictEqual(tombstone, { _applied: { "device-1": 7 }, _deleted: true });
     }).pipe(inMemory()),
+  );
+
+  it.effect(
+    "given another writer folding the whole stream meanwhile, when an earlier part is written, then the newer state stays",
+    () => {
+      const trips = new RoundTrips();
+      return Effect.gen(function* () {
+        const devices = devicesProjection("devices");
+        const events = yield* appendHistories({ "device-1": deviceHistory("device-1", "north") });
+        const stores = yield* Effect.context<ReadModelStore | EventStore>();
+        // The command's inline fold of every event lands between this batch's load and write.
+        trips.beforeWrites.push(
+          applyProjectionBatch(devices, events).pipe(Effect.provideContext(stores), Effect.orDie),
+        );
+        const outcome = yield* applyProjectionBatch(devices, byVersions(events, 1, 2));
+        assert.deepStrictEqual(yield* documentsOf(devices), [expectedDevice("device-1", "north")]);
+        assert.strictEqual(outcome.eventsApplied, 0, "the retry found both events folded already");
+        assert.strictEqual(trips.loadMany, 3, "first attempt, the other writer, the retry");
+      }).pipe(inMemory(trips));
+    },
   );
 
   it.effect("given a malformed event in a stream, when folded, then it is skipped and later events still apply", () =>

@@ -9,6 +9,7 @@ import { defineEvent } from "../../core/events/defineEvent.ts";
 import type { EventEnvelope, PendingEvent, StreamId, TenantId } from "../../core/events/EventEnvelope.ts";
 import { newEventId } from "../../core/events/EventId.ts";
 import { defineProjection } from "../../core/projections/defineProjection.ts";
+import type { StoredDocument } from "../../core/projections/ReadModelStore.ts";
 import { EventStore } from "../../core/store/EventStore.ts";
 
 export const tenantId = "tenant-projection-tests" as TenantId;
@@ -158,4 +159,14 @@ export const shuffled = <A>(items: ReadonlyArray<A>, seed: number): Array<A> => 
     [copy[i], copy[j]] = [copy[j] as A, copy[i] as A];
   }
   return copy;
+};
+
+/**
+ * A stored document without its `_rev`, which counts writes and so differs between folds
+ * batched differently that reach the same state.
+ */
+export const withoutRevision = (stored: StoredDocument | undefined): StoredDocument | undefined => {
+  if (stored === undefined) return undefined;
+  const { _rev, ...rest } = stored;
+  return rest;
 };

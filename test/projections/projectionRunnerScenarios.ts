@@ -11,7 +11,7 @@ import type { AnyProjection } from "../../core/projections/defineProjection.ts";
 import { ReadModelStore } from "../../core/projections/ReadModelStore.ts";
 import { eventuallyEffect } from "../harness/eventuallyEffect.ts";
 import { uniqueName } from "../harness/testEnvironment.ts";
-import { allEventDefinitions } from "./projectionFixtures.ts";
+import { allEventDefinitions, withoutRevision } from "./projectionFixtures.ts";
 
 /** A registry whose topics no other test uses. */
 export const uniqueRegistry = (): EventRegistryShape =>
@@ -42,7 +42,7 @@ export const storedDocuments = (projection: AnyProjection) =>
     const store = yield* ReadModelStore;
     const ids = (yield* store.find(projection.collection, {}, { sort: { _id: 1 } })).map((doc) => doc._id);
     const stored = yield* store.loadMany(projection.collection, ids);
-    return ids.map((id) => [id, stored.get(id)] as const);
+    return ids.map((id) => [id, withoutRevision(stored.get(id))] as const);
   });
 
 /** The documents routes see, sorted by id. */

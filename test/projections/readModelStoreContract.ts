@@ -199,6 +199,33 @@ export const readModelStoreContract = (implementation: string, storeLayer: Layer
         }),
     );
 
+    it.effect(
+      "given conditional writes, when a revision moved on, then the write is refused and the newer document stays",
+      () =>
+        Effect.gen(function* () {
+          const store = yield* ReadModelStore;
+          const collection = uniqueName("rm_contract");
+          yield* store.writeMany(collection, [{ id: "r", doc: { n: 1 }, expectedRevision: 0 }]);
+          assert.deepStrictEqual((yield* store.loadMany(collection, ["r"])).get("r"), { n: 1, _rev: 1 });
+          const stale = yield* Effect.flip(
+            store.writeMany(collection, [{ id: "r", doc: { n: 0 }, expectedRevision: 0 }]),
+          );
+          assert.strictEqual(stale._tag, "ReadModelConstraintViolation");
+          const ahead = yield* Effect.flip(
+            store.writeMany(collection, [{ id: "r", doc: { n: 0 }, expectedRevision: 7 }]),
+          );
+          assert.strictEqual(ahead._tag, "ReadModelConstraintViolation");
+          assert.deepStrictEqual((yield* store.loadMany(collection, ["r"])).get("r"), { n: 1, _rev: 1 });
+          yield* store.writeMany(collection, [{ id: "r", doc: { n: 2, _rev: 99 }, expectedRevision: 1 }]);
+          assert.deepStrictEqual((yield* store.loadMany(collection, ["r"])).get("r"), { n: 2, _rev: 2 });
+          assert.deepStrictEqual(Option.getOrUndefined(yield* store.get(collection, "r")), { _id: "r", n: 2 });
+          // An unconditional write drops the revision; a conditional one then expects 0.
+          yield* store.writeMany(collection, [{ id: "r", doc: { n: 3 } }]);
+          yield* store.writeMany(collection, [{ id: "r", doc: { n: 4 }, expectedRevision: 0 }]);
+          assert.deepStrictEqual((yield* store.loadMany(collection, ["r"])).get("r"), { n: 4, _rev: 1 });
+        }),
+    );
+
     it.effect("given a collection, when it is dropped, then its documents are gone and dropping again succeeds", () =>
       Effect.gen(function* () {
         const { store, collection } = yield* seeded;

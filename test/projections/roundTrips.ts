@@ -1,6 +1,7 @@
 /**
- * Memory layers that count the round trips projections make, and can hide stored events
- * (a version the store never kept: an append undone after a crash).
+ * Memory layers that count the round trips projections make, can hide stored events
+ * (a version the store never kept: an append undone after a crash) and can let another
+ * writer in just before a write (a race between two folds of the same document).
  */
 import { Effect, Layer, Stream } from "effect";
 import { ReadModelStore } from "../../core/projections/ReadModelStore.ts";
@@ -14,6 +15,8 @@ export class RoundTrips {
   readStream = 0;
   /** Event ids the event store pretends not to have. */
   readonly hidden = new Set<string>();
+  /** Run one each, in order, just before the next writeMany calls (another writer getting in first). */
+  readonly beforeWrites: Array<Effect.Effect<void>> = [];
 }
 
 const countedReadModels = (trips: RoundTrips) =>
@@ -30,7 +33,8 @@ const countedReadModels = (trips: RoundTrips) =>
         writeMany: (collection, writes) =>
           Effect.suspend(() => {
             trips.writeMany++;
-            return store.writeMany(collection, writes);
+            const interloper = trips.beforeWrites.shift() ?? Effect.void;
+            return Effect.andThen(interloper, store.writeMany(collection, writes));
           }),
       }),
     ),
