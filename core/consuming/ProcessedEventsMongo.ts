@@ -6,6 +6,7 @@ import { Effect, Layer } from "effect";
 import type { MongoClient } from "mongodb";
 import { bulkWriteInChunks } from "../store/mongoBulk.ts";
 import { tryMongo } from "../store/mongoCollections.ts";
+import { findByIds } from "../store/mongoFindByIds.ts";
 import { ProcessedEvents } from "./ProcessedEvents.ts";
 
 interface ProcessedDocument {
@@ -28,9 +29,8 @@ export const layerProcessedEventsMongo = (options: {
   Layer.effect(
     ProcessedEvents,
     Effect.gen(function* () {
-      const collection = options.client
-        .db(options.databaseName)
-        .collection<ProcessedDocument>(`${options.collectionPrefix ?? ""}processed_events`);
+      const db = options.client.db(options.databaseName);
+      const collection = db.collection<ProcessedDocument>(`${options.collectionPrefix ?? ""}processed_events`);
       // For pruning old entries later (FerretDB has no TTL indexes).
       yield* tryMongo("processedEvents.createIndex", () => collection.createIndex({ at: 1 }));
       return ProcessedEvents.of({
@@ -38,9 +38,12 @@ export const layerProcessedEventsMongo = (options: {
           eventIds.length === 0
             ? Effect.succeed(new Set())
             : tryMongo("processedEvents.find", () =>
-                collection
-                  .find({ _id: { $in: eventIds.map((id) => documentId(group, id)) } }, { projection: { _id: 1 } })
-                  .toArray(),
+                findByIds(
+                  db,
+                  collection,
+                  eventIds.map((id) => documentId(group, id)),
+                  { projection: { _id: 1 } },
+                ),
               ).pipe(
                 Effect.map((found) => {
                   const done = new Set(found.map((d) => d._id));

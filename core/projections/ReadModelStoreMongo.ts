@@ -14,6 +14,7 @@ import {
   MongoServerError,
 } from "mongodb";
 import { bulkWriteInChunks } from "../store/mongoBulk.ts";
+import { findByIds } from "../store/mongoFindByIds.ts";
 import type { ReadModelIndex } from "./defineProjection.ts";
 import { ReadModelConstraintViolation, ReadModelStoreUnavailable } from "./Errors.ts";
 import {
@@ -154,11 +155,7 @@ const makeMongoReadModelStore = (options: MongoReadModelStoreOptions) => {
   return ReadModelStore.of({
     loadMany: Effect.fn("ReadModelStore.loadMany")(function* (name: string, ids: ReadonlyArray<string>) {
       if (ids.length === 0) return new Map<string, StoredDocument>();
-      const documents = yield* tryMongo("loadMany", () =>
-        collection(name)
-          .find({ _id: { $in: [...ids] } })
-          .toArray(),
-      );
+      const documents = yield* tryMongo("loadMany", () => findByIds(db, collection(name), ids));
       return new Map(documents.map((document) => [document._id, withoutId(document)]));
     }),
     writeMany,
