@@ -134,7 +134,7 @@ export {
   ReadModelStore,
   type ReadModelView,
 } from "./projections/ReadModelStore.ts";
-export { EventWriter } from "./publishing/EventWriter.ts";
+export { EventWriter, stampCurrentTraceparent } from "./publishing/EventWriter.ts";
 export { Publisher, type PublisherOptions } from "./publishing/Publisher.ts";
 export { ConcurrencyError, EventStoreUnavailable } from "./store/Errors.ts";
 export {

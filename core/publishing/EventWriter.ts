@@ -18,9 +18,15 @@ const appendedEvents = (outcomes: ReadonlyArray<StreamAppendOutcome>) =>
 
 /**
  * Stamps the current trace context on the events (see traceparentToStamp), so whoever
- * handles them later continues this trace.
+ * handles them later continues this trace. An event already stamped with another trace
+ * keeps it (a group commit writes several requests' events under one span).
+ *
+ * @example
+ * const stamped = yield* stampCurrentTraceparent(events);
  */
-const withTraceparent = (events: ReadonlyArray<PendingEvent>): Effect.Effect<ReadonlyArray<PendingEvent>> =>
+export const stampCurrentTraceparent = (
+  events: ReadonlyArray<PendingEvent>,
+): Effect.Effect<ReadonlyArray<PendingEvent>> =>
   Effect.map(currentTraceparent, (current) =>
     Option.match(current, {
       onNone: () => events,
@@ -62,7 +68,7 @@ export class EventWriter extends Context.Service<
       ) {
         yield* Effect.annotateCurrentSpan({ "anansky.stream.id": streamId, "anansky.event.count": events.length });
         const stored = yield* store
-          .appendToStream(streamId, expectedVersion, yield* withTraceparent(events))
+          .appendToStream(streamId, expectedVersion, yield* stampCurrentTraceparent(events))
           .pipe(trackAppend("append", storedTypes));
         yield* publisher.enqueue(stored);
         return stored;
@@ -70,7 +76,7 @@ export class EventWriter extends Context.Service<
       const appendBatch = Effect.fn("EventWriter.appendBatch")(function* (appends: ReadonlyArray<StreamAppend>) {
         yield* Effect.annotateCurrentSpan({ "anansky.stream.count": appends.length });
         const stamped = yield* Effect.forEach(appends, (streamAppend) =>
-          Effect.map(withTraceparent(streamAppend.events), (events) => ({ ...streamAppend, events })),
+          Effect.map(stampCurrentTraceparent(streamAppend.events), (events) => ({ ...streamAppend, events })),
         );
         const outcomes = yield* store
           .appendBatch(stamped)

@@ -1,20 +1,14 @@
 /**
  * Records valid readings as TelemetryRecorded events: one stream per device, every stream
- * of the request in one `appendBatch` round trip, durable when this returns. Ids are fresh
- * UUIDv7s, or derived ones under an Idempotency-Key (see idempotency.ts).
+ * of the request in one group commit with other requests' (see groupCommit.ts), durable
+ * when this returns. Ids are fresh UUIDv7s, or derived ones under an Idempotency-Key (see
+ * idempotency.ts), so a retried append stores nothing twice (the store dedupes by id).
  */
-import { Effect, Schedule } from "effect";
-import {
-  type EventId,
-  EventWriter,
-  newEventId,
-  type PendingEvent,
-  type StreamAppend,
-  type TenantId,
-} from "../../core/index.ts";
+import { Effect } from "effect";
+import { type EventId, newEventId, type PendingEvent, type TenantId } from "../../core/index.ts";
+import type { GroupCommit, TelemetryAppend } from "./groupCommit.ts";
 import { derivedReadingId, type IdempotencyScope, startOfUtcDay } from "./idempotency.ts";
 import { telemetryStreamId } from "./streamAndDocumentIds.ts";
-import type { StreamLocks } from "./streamLocks.ts";
 import { TelemetryRecorded } from "./TelemetryRecorded.ts";
 import type { ValidReading } from "./validateReading.ts";
 
@@ -25,12 +19,9 @@ export interface AppendContext {
   readonly scope: IdempotencyScope | undefined;
   /** The request's W3C traceparent header, kept on the events when well-formed. */
   readonly traceparent: string | undefined;
-  /** Queues this process's appends per stream. */
-  readonly locks: StreamLocks;
+  /** This process's single writer of telemetry appends. */
+  readonly groupCommit: GroupCommit;
 }
-
-/** A busy store (FerretDB on SQLite reports "database is locked") often answers the next try. */
-const appendRetries = Schedule.exponential("50 millis").pipe(Schedule.jittered, Schedule.upTo({ times: 3 }));
 
 const traceparentPattern = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
@@ -43,7 +34,7 @@ const eventIdFor = (reading: ValidReading, context: AppendContext): EventId =>
  * The events for some readings, in the readings' order; all share one correlation id.
  *
  * @example
- * const events = telemetryEventsFor(readings, { tenantId: "acme", nowMs: Date.now(), scope: undefined, traceparent: undefined, locks });
+ * const events = telemetryEventsFor(readings, { tenantId: "acme", nowMs: Date.now(), scope: undefined, traceparent: undefined, groupCommit });
  */
 export const telemetryEventsFor = (
   readings: ReadonlyArray<ValidReading>,
@@ -78,7 +69,7 @@ export const telemetryEventsFor = (
  * Appends the readings and returns their event ids in the readings' order.
  *
  * @example
- * const eventIds = yield* appendReadings(valid, { tenantId, nowMs, scope, traceparent, locks });
+ * const eventIds = yield* appendReadings(valid, { tenantId, nowMs, scope, traceparent, groupCommit });
  */
 export const appendReadings = Effect.fn("ingest.appendReadings")(function* (
   readings: ReadonlyArray<ValidReading>,
@@ -91,18 +82,10 @@ export const appendReadings = Effect.fn("ingest.appendReadings")(function* (
     if (deviceEvents === undefined) byDevice.set(deviceId, [event]);
     else deviceEvents.push(event);
   }
-  const appends: Array<StreamAppend> = [...byDevice].map(([deviceId, deviceEvents]) => ({
+  const appends: Array<TelemetryAppend> = [...byDevice].map(([deviceId, deviceEvents]) => ({
     streamId: telemetryStreamId(context.tenantId, deviceId),
-    expectedVersion: "any",
     events: deviceEvents,
   }));
-  const writer = yield* EventWriter;
-  // The events' ids are fixed above, so a retry appends nothing twice (the store dedupes by id).
-  const outcomes = yield* context.locks.withLocks(
-    appends.map((append) => append.streamId),
-    writer.appendBatch(appends).pipe(Effect.retry(appendRetries)),
-  );
-  // "any" does not conflict; should a store ever report one, the client retries (ids dedupe).
-  for (const outcome of outcomes) if (outcome._tag === "Conflict") return yield* outcome.error;
+  yield* context.groupCommit.append(appends);
   return events.map(({ event }) => event.id);
 });

@@ -5,6 +5,7 @@
  */
 import { definePlugin } from "../../core/index.ts";
 import { makeDeviceStatusLookup } from "./deviceAccess.ts";
+import { makeGroupCommit } from "./groupCommit.ts";
 import { makeIdempotentResponses } from "./idempotency.ts";
 import { defaultIngestLimits, type IngestLimits } from "./ingestLimits.ts";
 import { ingestOperations } from "./ingestOperations.ts";
@@ -13,7 +14,6 @@ import { latestProjection } from "./latestProjection.ts";
 import { readingSchemas } from "./readingSchema.ts";
 import { readingsProjection } from "./readingsProjection.ts";
 import type { IngestDependencies } from "./recordTelemetry.ts";
-import { makeStreamLocks } from "./streamLocks.ts";
 import { TelemetryRecorded } from "./TelemetryRecorded.ts";
 import { makeTokenBucketLimiter } from "./tokenBucket.ts";
 
@@ -29,7 +29,7 @@ const deviceStatusTtlMs = 5_000;
 
 /**
  * The per-process state of the plugin for some limits: one rate limiter, one device-status
- * cache, one idempotent-response store, one set of per-stream append locks.
+ * cache, one idempotent-response store, one group commit for appends.
  *
  * @example
  * const deps = ingestDependencies({ ...defaultIngestLimits, rateBurst: 10 });
@@ -40,7 +40,7 @@ export const ingestDependencies = (limits: IngestLimits): IngestDependencies => 
   limiter: makeTokenBucketLimiter({ ratePerSecond: limits.ratePerSecond, burst: limits.rateBurst }),
   deviceStatus: makeDeviceStatusLookup({ ttlMs: deviceStatusTtlMs }),
   responses: makeIdempotentResponses({ ttlMs: limits.idempotencyTtlMs }),
-  streamLocks: makeStreamLocks(),
+  groupCommit: makeGroupCommit(),
 });
 
 /**

@@ -17,6 +17,7 @@ import {
 } from "../../core/index.ts";
 import { appendReadings } from "./appendReadings.ts";
 import type { DeviceStatusLookup } from "./deviceAccess.ts";
+import type { GroupCommit } from "./groupCommit.ts";
 import {
   type IdempotencyScope,
   type IdempotentResponses,
@@ -28,7 +29,6 @@ import { parseReadings } from "./parseReadings.ts";
 import { payloadVersionOf, type VersionSelectors } from "./payloadVersion.ts";
 import type { ReadingSchemas } from "./readingSchema.ts";
 import { bodyFormatOf, decodeUtf8, readBodyWithin } from "./requestBody.ts";
-import type { StreamLocks } from "./streamLocks.ts";
 import type { TokenBucketLimiter } from "./tokenBucket.ts";
 import {
   type ReadingOutcome,
@@ -70,7 +70,7 @@ export interface IngestDependencies {
   readonly limiter: TokenBucketLimiter;
   readonly deviceStatus: DeviceStatusLookup;
   readonly responses: IdempotentResponses;
-  readonly streamLocks: StreamLocks;
+  readonly groupCommit: GroupCommit;
 }
 
 /** Issues of every rejected item as one list, fields prefixed by the item's index in a batch. */
@@ -190,7 +190,7 @@ export const recordTelemetry = Effect.fn("ingest.recordTelemetry")(function* (
     nowMs,
     scope,
     traceparent: request.traceparent,
-    locks: deps.streamLocks,
+    groupCommit: deps.groupCommit,
   });
   const body: TelemetryAccepted = {
     accepted: valid.length,
