@@ -3,8 +3,8 @@
  * `processed_events`; `_id` uniqueness makes marking idempotent.
  */
 import { Effect, Layer } from "effect";
-import type { MongoClient } from "mongodb";
-import { bulkWriteInChunks } from "../store/mongoBulk.ts";
+import type { Collection, MongoClient } from "mongodb";
+import { bulkWriteInChunks, isDuplicateKeyOnly } from "../store/mongoBulk.ts";
 import { tryMongo } from "../store/mongoCollections.ts";
 import { findByIds } from "../store/mongoFindByIds.ts";
 import { ProcessedEvents } from "./ProcessedEvents.ts";
@@ -16,6 +16,30 @@ interface ProcessedDocument {
 }
 
 const documentId = (group: string, eventId: string) => `${group}|${eventId}`;
+
+/**
+ * One insert of all the marks: FerretDB writes an insert's documents together, where
+ * upserts cost a statement each. An id marked already (two consumers raced after a
+ * rebalance) fails the insert, and FerretDB may stop at that document, so the marks are
+ * then written again as upserts, which do not mind.
+ */
+const markAll = async (collection: Collection<ProcessedDocument>, group: string, eventIds: ReadonlyArray<string>) => {
+  const at = new Date();
+  try {
+    await collection.insertMany(
+      eventIds.map((id) => ({ _id: documentId(group, id), group, at })),
+      { ordered: false },
+    );
+  } catch (cause) {
+    if (!isDuplicateKeyOnly(cause)) throw cause;
+    await bulkWriteInChunks(
+      collection,
+      eventIds.map((id) => ({
+        updateOne: { filter: { _id: documentId(group, id) }, update: { $setOnInsert: { group, at } }, upsert: true },
+      })),
+    );
+  }
+};
 
 /**
  * @example
@@ -53,18 +77,7 @@ export const layerProcessedEventsMongo = (options: {
         markProcessed: (group, eventIds) =>
           eventIds.length === 0
             ? Effect.void
-            : tryMongo("processedEvents.mark", () =>
-                bulkWriteInChunks(
-                  collection,
-                  eventIds.map((id) => ({
-                    updateOne: {
-                      filter: { _id: documentId(group, id) },
-                      update: { $setOnInsert: { group, at: new Date() } },
-                      upsert: true,
-                    },
-                  })),
-                ),
-              ).pipe(Effect.asVoid),
+            : tryMongo("processedEvents.mark", () => markAll(collection, group, eventIds)).pipe(Effect.asVoid),
       });
     }),
   );

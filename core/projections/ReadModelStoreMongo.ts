@@ -6,14 +6,8 @@
  */
 
 import { Effect, Layer, Option, Result, Schema } from "effect";
-import {
-  type AnyBulkWriteOperation,
-  type Document,
-  MongoBulkWriteError,
-  type MongoClient,
-  MongoServerError,
-} from "mongodb";
-import { bulkWriteInChunks } from "../store/mongoBulk.ts";
+import { type AnyBulkWriteOperation, type Document, type MongoClient, MongoServerError } from "mongodb";
+import { bulkWriteInChunks, isDuplicateKeyOnly } from "../store/mongoBulk.ts";
 import { findByIds } from "../store/mongoFindByIds.ts";
 import type { ReadModelIndex } from "./defineProjection.ts";
 import { ReadModelConstraintViolation, ReadModelStoreUnavailable } from "./Errors.ts";
@@ -41,7 +35,6 @@ interface ReadModelDocument extends Document {
   _id: string;
 }
 
-const duplicateKeyCode = 11000;
 const namespaceNotFoundCode = 26;
 
 const describe = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause));
@@ -65,12 +58,6 @@ const mongoFilter = (query: ValidatedFind): Document => {
     filter[field.path] = operators;
   }
   return filter;
-};
-
-const isDuplicateKeyOnly = (cause: unknown): boolean => {
-  if (!(cause instanceof MongoBulkWriteError)) return false;
-  const errors = [cause.writeErrors].flat();
-  return errors.length > 0 && errors.every((error) => error.code === duplicateKeyCode);
 };
 
 const revision = ReadModelInternalKeys.revision;

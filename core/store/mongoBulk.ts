@@ -4,7 +4,7 @@
  * bulkWrite of ~50 (PostgreSQL backend) to ~100 (SQLite) updates of existing documents
  * exhausts the pool and hangs the server. Real MongoDB is indifferent to the split.
  */
-import type { AnyBulkWriteOperation, Collection, Document } from "mongodb";
+import { type AnyBulkWriteOperation, type Collection, type Document, MongoBulkWriteError } from "mongodb";
 
 export const maxOperationsPerCommand = 48;
 
@@ -19,4 +19,18 @@ export const bulkWriteInChunks = async <T extends Document>(
   for (let start = 0; start < operations.length; start += maxOperationsPerCommand) {
     await collection.bulkWrite(operations.slice(start, start + maxOperationsPerCommand), { ordered: false });
   }
+};
+
+const duplicateKeyCode = 11000;
+
+/**
+ * Whether a bulk write failed only on duplicate keys (code 11000).
+ *
+ * @example
+ * if (isDuplicateKeyOnly(cause)) return; // every document was there already
+ */
+export const isDuplicateKeyOnly = (cause: unknown): boolean => {
+  if (!(cause instanceof MongoBulkWriteError)) return false;
+  const errors = [cause.writeErrors].flat();
+  return errors.length > 0 && errors.every((error) => error.code === duplicateKeyCode);
 };

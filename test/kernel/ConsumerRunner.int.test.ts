@@ -1,4 +1,4 @@
-// The ConsumerRunner suite against the real Kafka broker and MongoDB-wire server.
+// The ConsumerRunner suite and the ProcessedEvents contract against the real Kafka broker and MongoDB-wire server.
 import { Layer } from "effect";
 import { MongoClient } from "mongodb";
 import { afterAll } from "vitest";
@@ -7,6 +7,7 @@ import { Poked } from "../../core/consuming/consumerRunnerFixtures.ts";
 import { consumerRunnerSuite } from "../../core/consuming/consumerRunnerSuite.ts";
 import { layerDeadLettersMongo } from "../../core/consuming/DeadLettersMongo.ts";
 import { layerProcessedEventsMongo } from "../../core/consuming/ProcessedEventsMongo.ts";
+import { processedEventsContract } from "../../core/consuming/processedEventsContract.ts";
 import { EventRegistry } from "../../core/events/EventRegistry.ts";
 import { testEnvironment, uniqueName } from "../harness/testEnvironment.ts";
 
@@ -23,3 +24,7 @@ consumerRunnerSuite("Kafka + MongoDB", () => {
     layerDeadLettersMongo({ client, databaseName, collectionPrefix: `${prefix}_` }),
   );
 });
+
+processedEventsContract("MongoDB", () =>
+  layerProcessedEventsMongo({ client, databaseName, collectionPrefix: `${uniqueName("processed")}_` }),
+);
