@@ -1,7 +1,9 @@
 /**
  * What handlers and routes use to record facts: append to the store (durable), then hand
  * the stored events to the background publisher. Callers get the stored envelopes back
- * as soon as the append is durable; Kafka follows at least once.
+ * as soon as the append is durable; Kafka follows at least once. Appends made at the same
+ * time (concurrent requests, handlers of different devices) share one write: see
+ * groupCommit.ts.
  */
 import { Context, Effect, Layer, Option } from "effect";
 import type { EventEnvelope, PendingEvent, StreamId } from "../events/EventEnvelope.ts";
@@ -9,6 +11,7 @@ import { trackAppend } from "../observability/platformMetrics.ts";
 import { currentTraceparent, traceparentToStamp } from "../observability/traceContext.ts";
 import type { ConcurrencyError, EventStoreUnavailable } from "../store/Errors.ts";
 import { EventStore, type ExpectedVersion, type StreamAppend, type StreamAppendOutcome } from "../store/EventStore.ts";
+import { type GroupWrite, makeGroupCommit } from "./groupCommit.ts";
 import { Publisher } from "./Publisher.ts";
 
 const storedTypes = (events: ReadonlyArray<EventEnvelope>) => events.map((event) => event.type);
@@ -61,28 +64,43 @@ export class EventWriter extends Context.Service<
     Effect.gen(function* () {
       const store = yield* EventStore;
       const publisher = yield* Publisher;
+      // A group of one stream goes through appendToStream, the others through appendBatch.
+      const writeGroup: GroupWrite = (appends) => {
+        const [only] = appends;
+        const written: Effect.Effect<ReadonlyArray<StreamAppendOutcome>, EventStoreUnavailable> = appends.length ===
+          1 && only !== undefined
+          ? store.appendToStream(only.streamId, only.expectedVersion, only.events).pipe(
+              trackAppend("append", storedTypes),
+              Effect.map(
+                (events): ReadonlyArray<StreamAppendOutcome> => [{ _tag: "Appended", streamId: only.streamId, events }],
+              ),
+              Effect.catchTag("ConcurrencyError", (error) =>
+                Effect.succeed<ReadonlyArray<StreamAppendOutcome>>([{ _tag: "Conflict", error }]),
+              ),
+            )
+          : store
+              .appendBatch(appends)
+              .pipe(trackAppend("appendBatch", (result) => storedTypes(appendedEvents(result))));
+        return Effect.tap(written, (outcomes) => publisher.enqueue(appendedEvents(outcomes)));
+      };
+      const groupCommit = makeGroupCommit(writeGroup);
+      const stampAll = (appends: ReadonlyArray<StreamAppend>) =>
+        Effect.forEach(appends, (streamAppend) =>
+          Effect.map(stampCurrentTraceparent(streamAppend.events), (events) => ({ ...streamAppend, events })),
+        );
       const append = Effect.fn("EventWriter.append")(function* (
         streamId: StreamId,
         expectedVersion: ExpectedVersion,
         events: ReadonlyArray<PendingEvent>,
       ) {
         yield* Effect.annotateCurrentSpan({ "anansky.stream.id": streamId, "anansky.event.count": events.length });
-        const stored = yield* store
-          .appendToStream(streamId, expectedVersion, yield* stampCurrentTraceparent(events))
-          .pipe(trackAppend("append", storedTypes));
-        yield* publisher.enqueue(stored);
-        return stored;
+        const [outcome] = yield* groupCommit.submit(yield* stampAll([{ streamId, expectedVersion, events }]));
+        if (outcome?._tag === "Conflict") return yield* outcome.error;
+        return outcome?.events ?? [];
       });
       const appendBatch = Effect.fn("EventWriter.appendBatch")(function* (appends: ReadonlyArray<StreamAppend>) {
         yield* Effect.annotateCurrentSpan({ "anansky.stream.count": appends.length });
-        const stamped = yield* Effect.forEach(appends, (streamAppend) =>
-          Effect.map(stampCurrentTraceparent(streamAppend.events), (events) => ({ ...streamAppend, events })),
-        );
-        const outcomes = yield* store
-          .appendBatch(stamped)
-          .pipe(trackAppend("appendBatch", (result) => storedTypes(appendedEvents(result))));
-        yield* publisher.enqueue(appendedEvents(outcomes));
-        return outcomes;
+        return yield* groupCommit.submit(yield* stampAll(appends));
       });
       return EventWriter.of({ append, appendBatch });
     }),

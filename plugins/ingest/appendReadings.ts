@@ -1,12 +1,19 @@
 /**
  * Records valid readings as TelemetryRecorded events: one stream per device, every stream
- * of the request in one group commit with other requests' (see groupCommit.ts), durable
- * when this returns. Ids are fresh UUIDv7s, or derived ones under an Idempotency-Key (see
- * idempotency.ts), so a retried append stores nothing twice (the store dedupes by id).
+ * of the request in one `appendBatch`, which EventWriter writes together with what other
+ * requests append meanwhile (group commit); durable when this returns. Ids are fresh
+ * UUIDv7s, or derived ones under an Idempotency-Key (see idempotency.ts), so a retried
+ * append stores nothing twice (the store dedupes by id).
  */
-import { Effect } from "effect";
-import { type EventId, newEventId, type PendingEvent, type TenantId } from "../../core/index.ts";
-import type { GroupCommit, TelemetryAppend } from "./groupCommit.ts";
+import { Effect, Schedule } from "effect";
+import {
+  type EventId,
+  EventWriter,
+  newEventId,
+  type PendingEvent,
+  type StreamAppend,
+  type TenantId,
+} from "../../core/index.ts";
 import { derivedReadingId, type IdempotencyScope, startOfUtcDay } from "./idempotency.ts";
 import { telemetryStreamId } from "./streamAndDocumentIds.ts";
 import { TelemetryRecorded } from "./TelemetryRecorded.ts";
@@ -19,9 +26,10 @@ export interface AppendContext {
   readonly scope: IdempotencyScope | undefined;
   /** The request's W3C traceparent header, kept on the events when well-formed. */
   readonly traceparent: string | undefined;
-  /** This process's single writer of telemetry appends. */
-  readonly groupCommit: GroupCommit;
 }
+
+/** A busy store (FerretDB on SQLite reports "database is locked") often answers the next try. */
+const appendRetries = Schedule.exponential("50 millis").pipe(Schedule.jittered, Schedule.upTo({ times: 3 }));
 
 const traceparentPattern = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
@@ -34,7 +42,7 @@ const eventIdFor = (reading: ValidReading, context: AppendContext): EventId =>
  * The events for some readings, in the readings' order; all share one correlation id.
  *
  * @example
- * const events = telemetryEventsFor(readings, { tenantId: "acme", nowMs: Date.now(), scope: undefined, traceparent: undefined, groupCommit });
+ * const events = telemetryEventsFor(readings, { tenantId: "acme", nowMs: Date.now(), scope: undefined, traceparent: undefined });
  */
 export const telemetryEventsFor = (
   readings: ReadonlyArray<ValidReading>,
@@ -69,7 +77,7 @@ export const telemetryEventsFor = (
  * Appends the readings and returns their event ids in the readings' order.
  *
  * @example
- * const eventIds = yield* appendReadings(valid, { tenantId, nowMs, scope, traceparent, groupCommit });
+ * const eventIds = yield* appendReadings(valid, { tenantId, nowMs, scope, traceparent });
  */
 export const appendReadings = Effect.fn("ingest.appendReadings")(function* (
   readings: ReadonlyArray<ValidReading>,
@@ -82,10 +90,14 @@ export const appendReadings = Effect.fn("ingest.appendReadings")(function* (
     if (deviceEvents === undefined) byDevice.set(deviceId, [event]);
     else deviceEvents.push(event);
   }
-  const appends: Array<TelemetryAppend> = [...byDevice].map(([deviceId, deviceEvents]) => ({
+  const appends: Array<StreamAppend> = [...byDevice].map(([deviceId, deviceEvents]) => ({
     streamId: telemetryStreamId(context.tenantId, deviceId),
+    expectedVersion: "any",
     events: deviceEvents,
   }));
-  yield* context.groupCommit.append(appends);
+  const writer = yield* EventWriter;
+  const outcomes = yield* writer.appendBatch(appends).pipe(Effect.retry(appendRetries));
+  // "any" does not conflict; should a store ever report one, the client retries (ids dedupe).
+  for (const outcome of outcomes) if (outcome._tag === "Conflict") return yield* outcome.error;
   return events.map(({ event }) => event.id);
 });

@@ -5,7 +5,6 @@
  */
 import { definePlugin } from "../../core/index.ts";
 import { makeDeviceStatusLookup } from "./deviceAccess.ts";
-import { makeGroupCommit } from "./groupCommit.ts";
 import { makeIdempotentResponses } from "./idempotency.ts";
 import { defaultIngestLimits, type IngestLimits } from "./ingestLimits.ts";
 import { ingestOperations } from "./ingestOperations.ts";
@@ -29,7 +28,7 @@ const deviceStatusTtlMs = 5_000;
 
 /**
  * The per-process state of the plugin for some limits: one rate limiter, one device-status
- * cache, one idempotent-response store, one group commit for appends.
+ * cache, one idempotent-response store.
  *
  * @example
  * const deps = ingestDependencies({ ...defaultIngestLimits, rateBurst: 10 });
@@ -40,7 +39,6 @@ export const ingestDependencies = (limits: IngestLimits): IngestDependencies => 
   limiter: makeTokenBucketLimiter({ ratePerSecond: limits.ratePerSecond, burst: limits.rateBurst }),
   deviceStatus: makeDeviceStatusLookup({ ttlMs: deviceStatusTtlMs }),
   responses: makeIdempotentResponses({ ttlMs: limits.idempotencyTtlMs }),
-  groupCommit: makeGroupCommit(),
 });
 
 /**

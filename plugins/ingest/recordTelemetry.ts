@@ -17,7 +17,6 @@ import {
 } from "../../core/index.ts";
 import { appendReadings } from "./appendReadings.ts";
 import type { DeviceStatusLookup } from "./deviceAccess.ts";
-import type { GroupCommit } from "./groupCommit.ts";
 import {
   type IdempotencyScope,
   type IdempotentResponses,
@@ -70,7 +69,6 @@ export interface IngestDependencies {
   readonly limiter: TokenBucketLimiter;
   readonly deviceStatus: DeviceStatusLookup;
   readonly responses: IdempotentResponses;
-  readonly groupCommit: GroupCommit;
 }
 
 /** Issues of every rejected item as one list, fields prefixed by the item's index in a batch. */
@@ -190,7 +188,6 @@ export const recordTelemetry = Effect.fn("ingest.recordTelemetry")(function* (
     nowMs,
     scope,
     traceparent: request.traceparent,
-    groupCommit: deps.groupCommit,
   });
   const body: TelemetryAccepted = {
     accepted: valid.length,
