@@ -170,6 +170,10 @@ export const subscribeWithKafka = Effect.fnUntraced(function* (
       maxWaitTimeInMs: settings.fetchMaxWaitMs,
     },
     "js.consumer.max.batch.size": settings.maxBatchSize,
+    // librdkafka prefetches up to 64 MB per consumer by default, and a worker runs one
+    // consumer per plugin and projection: 4 MB each keeps a worker's memory small while
+    // still holding thousands of readings ahead of the handlers.
+    "queued.max.messages.kbytes": 4_096,
     // Returning nothing keeps the client's default handling (revocations, fromBeginning).
     rebalance_cb: (error: { code: number }, assignment: Array<KafkaJS.TopicPartition>) =>
       error.code === ErrorCodes.ERR__ASSIGN_PARTITIONS ? onAssign(assignment) : undefined,
