@@ -116,7 +116,7 @@ export { PluginLoadError } from "./plugins/Errors.ts";
 export { defineExtensionPoint, type ExtensionContributions, type ExtensionPoint } from "./plugins/ExtensionPoint.ts";
 export { importPluginModules, type LoadedPlugin, type LoadedPlugins, loadPlugins } from "./plugins/loadPlugins.ts";
 export type { PluginServices } from "./plugins/PluginServices.ts";
-export { applyProjectionBatch } from "./projections/applyProjectionBatch.ts";
+export { applyProjectionBatch, foldUntilVisible } from "./projections/applyProjectionBatch.ts";
 export {
   type AnyProjection,
   type DocumentOf,

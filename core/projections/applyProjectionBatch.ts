@@ -198,6 +198,50 @@ const foldOnce = Effect.fnUntraced(function* (
   return { eventsApplied, documentsWritten: writes.length, gapEventsRead: fetched.flat().length };
 });
 
+/**
+ * The events whose fold the stored documents do not show: a document's `_applied` is below
+ * the event's version. Ignored and undecodable events never count.
+ */
+const notVisible = Effect.fnUntraced(function* (projection: AnyProjection, envelopes: ReadonlyArray<EventEnvelope>) {
+  const steps = (yield* Effect.forEach(envelopes, (envelope) => stepOf(projection, envelope))).filter(
+    (step) => step.documentId !== undefined,
+  );
+  if (steps.length === 0) return 0;
+  const store = yield* ReadModelStore;
+  const ids = [...new Set(steps.flatMap((step) => step.documentId ?? []))];
+  const loaded = yield* store.loadMany(projection.collection, ids);
+  return steps.filter((step) => {
+    const state = documentStateOf(loaded.get(step.documentId ?? ""));
+    return (state.applied[appliedKey(step.envelope.streamId)] ?? 0) < step.envelope.streamVersion;
+  }).length;
+});
+
+/**
+ * Folds events a command just appended and checks that the stored documents show them,
+ * folding again if not, so the command's response can read its own writes. Conditional
+ * writes already refuse a slower writer's older state, but FerretDB does not apply a
+ * conditional replace atomically, so two writers in flight at the same instant can both
+ * succeed and the older state can land last; the live runner would repair it later.
+ *
+ * @example
+ * yield* foldUntilVisible(devicesProjection, stored);
+ */
+export const foldUntilVisible = Effect.fn("ProjectionRunner.foldUntilVisible")(function* (
+  projection: AnyProjection,
+  envelopes: ReadonlyArray<EventEnvelope>,
+) {
+  for (let attempt = 1; ; attempt++) {
+    yield* applyProjectionBatch(projection, envelopes);
+    const behind = yield* notVisible(projection, envelopes);
+    if (behind === 0) return;
+    if (attempt >= foldAttempts) {
+      return yield* Effect.die(
+        new Error(`projection ${projection.name}: ${behind} event(s) still not visible after ${attempt} folds`),
+      );
+    }
+  }
+});
+
 /** Attempts at a batch whose conditional writes lost a race before the violation is taken as real. */
 const foldAttempts = 4;
 

@@ -7,10 +7,10 @@
 import { Effect } from "effect";
 import {
   type AnyProjection,
-  applyProjectionBatch,
   ConcurrencyError,
   type EventEnvelope,
   EventWriter,
+  foldUntilVisible,
   forgetCachedKeys,
   type PendingEvent,
   type StreamId,
@@ -25,13 +25,13 @@ import { TenantKeyRevoked } from "./tenantEvents.ts";
 const revocationTypes = new Set<string>([DeviceKeyRevoked.type, TenantKeyRevoked.type]);
 
 /**
- * Folds just-appended events into one projection. The live runner may fold the same events
- * at the same moment; applyProjectionBatch settles that race (conditional writes, reload,
- * fold again). Our unique indexes cannot otherwise collide (the document id determines
- * their keys), so a violation that persists is a bug.
+ * Folds just-appended events into one projection until the stored documents show them:
+ * the live runner may fold the same events at the same moment (see foldUntilVisible). Our
+ * unique indexes cannot otherwise collide (the document id determines their keys), so a
+ * violation that persists is a bug.
  */
 const projectInline = (projection: AnyProjection, stored: ReadonlyArray<EventEnvelope>) =>
-  applyProjectionBatch(projection, stored).pipe(Effect.catchTag("ReadModelConstraintViolation", Effect.die));
+  foldUntilVisible(projection, stored).pipe(Effect.catchTag("ReadModelConstraintViolation", Effect.die));
 
 /**
  * Appends and projects inline; forgets cached key lookups after a revocation so this

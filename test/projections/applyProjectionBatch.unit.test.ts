@@ -3,7 +3,7 @@
 import { assert, describe, it } from "@effect/vitest";
 import { Effect, Option } from "effect";
 import type { EventEnvelope } from "../../core/events/EventEnvelope.ts";
-import { applyProjectionBatch } from "../../core/projections/applyProjectionBatch.ts";
+import { applyProjectionBatch, foldUntilVisible } from "../../core/projections/applyProjectionBatch.ts";
 import type { AnyProjection } from "../../core/projections/defineProjection.ts";
 import { ReadModelStore } from "../../core/projections/ReadModelStore.ts";
 import type { EventStore } from "../../core/store/EventStore.ts";
@@ -163,6 +163,27 @@ describe("applyProjectionBatch", () => {
         assert.deepStrictEqual(yield* documentsOf(devices), [expectedDevice("device-1", "north")]);
         assert.strictEqual(outcome.eventsApplied, 0, "the retry found both events folded already");
         assert.strictEqual(trips.loadMany, 3, "first attempt, the other writer, the retry");
+      }).pipe(inMemory(trips));
+    },
+  );
+
+  it.effect(
+    "given an older state landing just after a command's fold, when folding until visible, then the fold is repeated",
+    () => {
+      const trips = new RoundTrips();
+      return Effect.gen(function* () {
+        const devices = devicesProjection("devices");
+        const stale = devicesProjection("devices_stale");
+        const events = yield* appendHistories({ "device-1": deviceHistory("device-1", "north") });
+        yield* applyProjectionBatch(stale, byVersions(events, 1, 2));
+        const store = yield* ReadModelStore;
+        const older = (yield* store.loadMany(stale.collection, ["device-1"])).get("device-1");
+        // FerretDB can let two conditional replaces both win: the older one lands last.
+        trips.afterWrites.push(Effect.orDie(store.writeMany(devices.collection, [{ id: "device-1", doc: older }])));
+        const writesBefore = trips.writeMany;
+        yield* foldUntilVisible(devices, events);
+        assert.deepStrictEqual(yield* documentsOf(devices), [expectedDevice("device-1", "north")]);
+        assert.strictEqual(trips.writeMany - writesBefore, 3, "the fold, the older state, the fold again");
       }).pipe(inMemory(trips));
     },
   );

@@ -17,6 +17,8 @@ export class RoundTrips {
   readonly hidden = new Set<string>();
   /** Run one each, in order, just before the next writeMany calls (another writer getting in first). */
   readonly beforeWrites: Array<Effect.Effect<void>> = [];
+  /** Run one each, in order, just after the next writeMany calls (another writer landing last). */
+  readonly afterWrites: Array<Effect.Effect<void>> = [];
 }
 
 const countedReadModels = (trips: RoundTrips) =>
@@ -33,8 +35,12 @@ const countedReadModels = (trips: RoundTrips) =>
         writeMany: (collection, writes) =>
           Effect.suspend(() => {
             trips.writeMany++;
-            const interloper = trips.beforeWrites.shift() ?? Effect.void;
-            return Effect.andThen(interloper, store.writeMany(collection, writes));
+            const before = trips.beforeWrites.shift() ?? Effect.void;
+            const after = trips.afterWrites.shift() ?? Effect.void;
+            return before.pipe(
+              Effect.andThen(store.writeMany(collection, writes)),
+              Effect.tap(() => after),
+            );
           }),
       }),
     ),
