@@ -25,8 +25,11 @@ export type StoredDocument = Readonly<Record<string, unknown>>;
  *
  * With `expectedRevision`, a replacement is conditional: it applies only while the stored
  * document's `_rev` is that revision (0: no document, or one written unconditionally) and
- * stores `_rev` = expectedRevision + 1. Two writers that loaded the same revision cannot
- * both win, so a slower one never overwrites a newer state with an older one. Without it
+ * stores `_rev` = expectedRevision + 1. On MongoDB two writers that loaded the same
+ * revision cannot both win, so a slower one never overwrites a newer state with an older
+ * one. FerretDB 1.x checks and replaces in separate steps: a write that arrives after
+ * another committed is refused, but two in flight at the same instant can both apply
+ * (see foldUntilVisible for where that matters). Without it
  * the replacement is unconditional and stores no `_rev`. Deletes are always unconditional.
  */
 export interface DocumentWrite {
