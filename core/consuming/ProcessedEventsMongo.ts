@@ -6,7 +6,6 @@ import { Effect, Layer } from "effect";
 import type { Collection, MongoClient } from "mongodb";
 import { bulkWriteInChunks, isDuplicateKeyOnly } from "../store/mongoBulk.ts";
 import { tryMongo } from "../store/mongoCollections.ts";
-import { findByIds } from "../store/mongoFindByIds.ts";
 import { ProcessedEvents } from "./ProcessedEvents.ts";
 
 interface ProcessedDocument {
@@ -62,12 +61,9 @@ export const layerProcessedEventsMongo = (options: {
           eventIds.length === 0
             ? Effect.succeed(new Set())
             : tryMongo("processedEvents.find", () =>
-                findByIds(
-                  db,
-                  collection,
-                  eventIds.map((id) => documentId(group, id)),
-                  { projection: { _id: 1 } },
-                ),
+                collection
+                  .find({ _id: { $in: eventIds.map((id) => documentId(group, id)) } }, { projection: { _id: 1 } })
+                  .toArray(),
               ).pipe(
                 Effect.map((found) => {
                   const done = new Set(found.map((d) => d._id));

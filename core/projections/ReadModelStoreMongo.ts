@@ -8,7 +8,6 @@
 import { Effect, Layer, Option, Result, Schema } from "effect";
 import { type AnyBulkWriteOperation, type Document, type MongoClient, MongoServerError } from "mongodb";
 import { bulkWriteInChunks, isDuplicateKeyOnly } from "../store/mongoBulk.ts";
-import { findByIds } from "../store/mongoFindByIds.ts";
 import type { ReadModelIndex } from "./defineProjection.ts";
 import { ReadModelConstraintViolation, ReadModelStoreUnavailable } from "./Errors.ts";
 import {
@@ -142,7 +141,14 @@ const makeMongoReadModelStore = (options: MongoReadModelStoreOptions) => {
   return ReadModelStore.of({
     loadMany: Effect.fn("ReadModelStore.loadMany")(function* (name: string, ids: ReadonlyArray<string>) {
       if (ids.length === 0) return new Map<string, StoredDocument>();
-      const documents = yield* tryMongo("loadMany", () => findByIds(db, collection(name), ids));
+      // One query for all ids: MongoDB serves `$in` from the `_id` index; FerretDB 1.x on
+      // SQLite scans the collection for any filter, `_id` equality included, so one scan
+      // beats one per id there too.
+      const documents = yield* tryMongo("loadMany", () =>
+        collection(name)
+          .find({ _id: { $in: [...ids] } })
+          .toArray(),
+      );
       return new Map(documents.map((document) => [document._id, withoutId(document)]));
     }),
     writeMany,

@@ -32,7 +32,7 @@ export const makeDeviceStatusLookup = (options: { readonly ttlMs: number }): Dev
       const cached = cache.get(documentId);
       if (cached !== undefined && cached.expiresAt > nowMs) return cached.decommissioned;
       const store = yield* ReadModelStore;
-      // One point read per device: FerretDB serves `_id` equality from its index, `$in` by scanning.
+      // One read per device not seen within the TTL; the cache spares the store the rest.
       const found = yield* store.get(devicesCollection, documentId);
       const decommissioned = Option.isSome(found) && found.value.status === "decommissioned";
       if (cache.size > 100_000) cache.clear();
