@@ -5,18 +5,27 @@
  * acknowledged yet.
  * It needs no transactions, change streams or atomic read-modify-write updates, which
  * FerretDB 1.x lacks; see mongoStreamAppender.ts for how appends work without them.
+ *
+ * FerretDB 1.x (SQLite) scans a collection for every query, even one by `_id`; only inserts
+ * use its indexes. So an append does not read the stream's head from `events` first: it
+ * inserts right above the higher of the version this store last appended to the stream
+ * and the stream's hint in `streams`. Both are versions that a successful append stored
+ * (events are never deleted after one), so at worst they are behind the head, when another
+ * writer appended in between; the unique index then rejects the insert and only then is
+ * the head read from `events`.
  */
-import { Clock, Duration, Effect, Layer, Option, Random, Schedule, Stream } from "effect";
+import { Clock, Duration, Effect, Layer, Option, Random, Stream } from "effect";
 import type { MongoClient } from "mongodb";
 import type { PendingEvent, StreamId } from "../events/EventEnvelope.ts";
 import type { EventId } from "../events/EventId.ts";
 import { ConcurrencyError, type EventStoreUnavailable } from "./Errors.ts";
 import { EventStore, type ExpectedVersion, type StreamAppend, type StreamAppendOutcome } from "./EventStore.ts";
+import { makeKnownStreamHeads } from "./knownStreamHeads.ts";
 import { eventStoreCollections, tryMongo } from "./mongoCollections.ts";
 import { fromEventDocument } from "./mongoEventDocument.ts";
 import { readAllPages, readStreamPages } from "./mongoEventReads.ts";
 import { appendVersioned, type VersionedAppend, type VersionedAppendResult } from "./mongoStreamAppender.ts";
-import { raiseStreamHints, readStreamHeads } from "./mongoStreamHeads.ts";
+import { raiseStreamHints, readStreamHeads, readStreamHints } from "./mongoStreamHeads.ts";
 import { checkAppend, distinctById, inCallerOrder, isoMillis } from "./stampEvents.ts";
 import { applyStoreMigrations } from "./storeMigrations.ts";
 
@@ -28,15 +37,9 @@ export interface MongoEventStoreOptions {
   readonly collectionPrefix?: string | undefined;
 }
 
-// Full jitter (a random wait up to an exponential bound) pulls writers that lost the
-// same race apart; the default +-20% jitter would keep them colliding in lockstep.
+// Full jitter (a random wait up to 4 ms, doubling per lost race, at most 250 ms) pulls
+// writers that lost the same race apart; +-20% jitter would keep them colliding in lockstep.
 const headRaceRetries = 9;
-const headRaceBackoff = Schedule.exponential("4 millis").pipe(
-  Schedule.modifyDelay(({ duration }) =>
-    Random.nextBetween(0, Math.min(250, Duration.toMillis(duration))).pipe(Effect.map(Duration.millis)),
-  ),
-  Schedule.upTo({ times: headRaceRetries }),
-);
 
 /**
  * The batch's indexes in waves with at most one append per stream. A stream's second
@@ -56,111 +59,134 @@ const inWaves = (appends: ReadonlyArray<StreamAppend>): ReadonlyArray<ReadonlyAr
   return waves;
 };
 
+// Streams whose last appended version the store remembers (a few MB at most).
+const knownHeadsCapacity = 100_000;
+
 const makeMongoEventStore = Effect.fnUntraced(function* (options: MongoEventStoreOptions) {
   const collections = eventStoreCollections(options.client.db(options.databaseName), options.collectionPrefix);
   yield* applyStoreMigrations(collections);
 
   const recordedNow = Effect.map(Clock.currentTimeMillis, isoMillis);
+  const known = makeKnownStreamHeads(knownHeadsCapacity);
 
-  const raiseHints = (appends: ReadonlyArray<VersionedAppend>, results: ReadonlyArray<VersionedAppendResult>) => {
+  /** Appends at numeric versions, then remembers what was stored and raises the hints to it. */
+  const appendRemembered = Effect.fnUntraced(function* (appends: ReadonlyArray<VersionedAppend>, recordedAt: string) {
+    const results = yield* appendVersioned(collections, appends, recordedAt);
     const heads = new Map<string, number>();
     results.forEach((result, index) => {
       const streamId = appends[index]?.streamId;
       if (result._tag === "Appended" && result.storedHead !== undefined && streamId !== undefined) {
+        known.raise(streamId, result.storedHead);
         heads.set(streamId, Math.max(heads.get(streamId) ?? 0, result.storedHead));
       }
     });
-    return raiseStreamHints(collections, heads);
-  };
-
-  /** Appends distinct events at a numeric version: the unique index decides. */
-  const appendAt = Effect.fnUntraced(function* (append: VersionedAppend, recordedAt: string) {
-    const results = yield* appendVersioned(collections, [append], recordedAt);
-    yield* raiseHints([append], results);
-    const [result] = results;
-    if (result?._tag !== "Appended") {
-      const { streamId, expectedVersion } = append;
-      return yield* new ConcurrencyError({ streamId, expectedVersion, actualVersion: result?.actualVersion ?? 0 });
-    }
-    return result.events;
+    yield* raiseStreamHints(collections, heads);
+    return results;
   });
 
-  /** Appends at the current head, reading it again after each lost race. */
-  const appendAtHead = (streamId: StreamId, events: ReadonlyArray<PendingEvent>, recordedAt: string) =>
-    readStreamHeads(collections, [streamId]).pipe(
-      Effect.flatMap((heads) =>
-        appendAt(
-          { streamId, expectedVersion: heads.get(streamId) ?? 0, events, expectedVersionIsHead: true },
-          recordedAt,
-        ),
-      ),
-      Effect.retry({ schedule: headRaceBackoff, while: (error) => error._tag === "ConcurrencyError" }),
-      Effect.mapError((error) =>
-        error._tag === "ConcurrencyError"
-          ? new ConcurrencyError({ streamId, expectedVersion: "any", actualVersion: error.actualVersion })
-          : error,
-      ),
-    );
+  /** The version of the stream's last event, read from `events` (a scan on FerretDB). */
+  const readHead = (streamId: StreamId) =>
+    readStreamHeads(collections, [streamId]).pipe(Effect.map((heads) => heads.get(streamId) ?? 0));
 
-  const appendToStream = Effect.fn("EventStore.appendToStream")(function* (
+  /**
+   * A version each stream is known to have reached: the higher of the version this store
+   * last appended to it and its hint, which every store raises after each append, so other
+   * processes' appends show too. One query over `streams`, none over `events`. Only a hint
+   * someone raised by hand could be above the head: an "any" append would then leave a gap
+   * (reads step over gaps), and an explicit one could land ahead of the stream.
+   */
+  const knownHeads = Effect.fnUntraced(function* (streamIds: ReadonlyArray<StreamId>) {
+    const hints = yield* readStreamHints(collections, streamIds);
+    return new Map(
+      streamIds.map((streamId) => [streamId, Math.max(known.get(streamId) ?? 0, hints.get(streamId) ?? 0)]),
+    );
+  });
+
+  /**
+   * Appends at the head after lost races, reading the head again after each one. Full
+   * jitter before each attempt pulls writers that keep losing the same race apart.
+   */
+  const appendAtReadHead = Effect.fnUntraced(function* (
     streamId: StreamId,
-    expectedVersion: ExpectedVersion,
     events: ReadonlyArray<PendingEvent>,
+    recordedAt: string,
   ) {
-    yield* checkAppend(streamId, expectedVersion, events);
-    const distinct = distinctById(events);
-    if (distinct.length === 0) return [];
-    const recordedAt = yield* recordedNow;
-    const stored =
-      expectedVersion === "any"
-        ? yield* appendAtHead(streamId, distinct, recordedAt)
-        : yield* appendAt({ streamId, expectedVersion, events: distinct }, recordedAt);
-    return inCallerOrder(events, new Map(stored.map((event) => [event.id, event])));
+    for (let lostRaces = 1; lostRaces <= headRaceRetries; lostRaces++) {
+      const wait = yield* Random.nextBetween(0, Math.min(250, 4 * 2 ** (lostRaces - 1)));
+      yield* Effect.sleep(Duration.millis(wait));
+      const head = yield* readHead(streamId);
+      const [result] = yield* appendRemembered(
+        [{ streamId, expectedVersion: head, events, expectedVersionExists: true }],
+        recordedAt,
+      );
+      if (result?._tag === "Appended") return result.events;
+    }
+    return yield* new ConcurrencyError({ streamId, expectedVersion: "any", actualVersion: yield* readHead(streamId) });
   });
 
-  /** One append of a batch, settled: a lost race for a head is retried on its own. */
-  const settleBatchAppend = (
-    append: StreamAppend,
-    versioned: VersionedAppend,
-    result: VersionedAppendResult | undefined,
-    recordedAt: string,
-  ): Effect.Effect<StreamAppendOutcome, EventStoreUnavailable> => {
-    const { streamId, expectedVersion, events } = versioned;
-    const stored =
-      result?._tag === "Appended"
-        ? Effect.succeed(result.events)
-        : versioned.expectedVersionIsHead
-          ? appendAtHead(streamId, events, recordedAt)
-          : Effect.fail(new ConcurrencyError({ streamId, expectedVersion, actualVersion: result?.actualVersion ?? 0 }));
-    return stored.pipe(
-      Effect.map((envelopes): StreamAppendOutcome => {
-        const storedById = new Map(envelopes.map((envelope) => [envelope.id, envelope]));
-        return { _tag: "Appended", streamId, events: inCallerOrder(append.events, storedById) };
-      }),
-      Effect.catchTag("ConcurrencyError", (error) => Effect.succeed<StreamAppendOutcome>({ _tag: "Conflict", error })),
-    );
-  };
-
-  /** One insert round for appends to distinct streams. */
+  /**
+   * Appends to distinct streams: one insert round, and only if races were lost one read of
+   * the heads from `events` and one more round for the "any" appends that lost. Those that
+   * lose again retry on their own.
+   */
   const appendWave = Effect.fnUntraced(function* (wave: ReadonlyArray<StreamAppend>, recordedAt: string) {
-    const anyStreams = wave.filter((append) => append.expectedVersion === "any").map((append) => append.streamId);
-    const heads = yield* readStreamHeads(collections, anyStreams);
+    const heads = yield* knownHeads(
+      wave.filter(({ expectedVersion, events }) => expectedVersion !== 0 && events.length > 0).map((a) => a.streamId),
+    );
     const versioned = wave.map(({ streamId, expectedVersion, events }): VersionedAppend => {
+      const head = heads.get(streamId) ?? 0;
       const distinct = distinctById(events);
       return expectedVersion === "any"
-        ? { streamId, expectedVersion: heads.get(streamId) ?? 0, events: distinct, expectedVersionIsHead: true }
-        : { streamId, expectedVersion, events: distinct };
+        ? { streamId, expectedVersion: head, events: distinct, expectedVersionExists: true }
+        : { streamId, expectedVersion, events: distinct, expectedVersionExists: expectedVersion <= head };
     });
-    const results = yield* appendVersioned(collections, versioned, recordedAt);
-    yield* raiseHints(versioned, results);
+    const results = [...(yield* appendRemembered(versioned, recordedAt))];
+    const lost = versioned.filter((_, index) => results[index]?._tag === "Conflict");
+    const actualVersions = yield* readStreamHeads(
+      collections,
+      lost.map((append) => append.streamId),
+    );
+    const retried = wave.flatMap(({ expectedVersion }, index) =>
+      expectedVersion === "any" && results[index]?._tag === "Conflict" ? [index] : [],
+    );
+    const retriedResults = yield* appendRemembered(
+      retried.map((index): VersionedAppend => {
+        const { streamId, events } = versioned[index] as VersionedAppend;
+        return { streamId, expectedVersion: actualVersions.get(streamId) ?? 0, events, expectedVersionExists: true };
+      }),
+      recordedAt,
+    );
+    retried.forEach((index, position) => {
+      results[index] = retriedResults[position] as VersionedAppendResult;
+    });
     return yield* Effect.forEach(
       wave,
-      (append, index) => settleBatchAppend(append, versioned[index] as VersionedAppend, results[index], recordedAt),
+      (append, index): Effect.Effect<StreamAppendOutcome, EventStoreUnavailable> => {
+        const { streamId, expectedVersion } = append;
+        const result = results[index];
+        const stored =
+          result?._tag === "Appended"
+            ? Effect.succeed(result.events)
+            : expectedVersion === "any"
+              ? appendAtReadHead(streamId, versioned[index]?.events ?? [], recordedAt)
+              : Effect.fail(
+                  new ConcurrencyError({ streamId, expectedVersion, actualVersion: actualVersions.get(streamId) ?? 0 }),
+                );
+        return stored.pipe(
+          Effect.map((envelopes): StreamAppendOutcome => {
+            const storedById = new Map(envelopes.map((envelope) => [envelope.id, envelope]));
+            return { _tag: "Appended", streamId, events: inCallerOrder(append.events, storedById) };
+          }),
+          Effect.catchTag("ConcurrencyError", (error) =>
+            Effect.succeed<StreamAppendOutcome>({ _tag: "Conflict", error }),
+          ),
+        );
+      },
       { concurrency: 8 },
     );
   });
 
-  const appendBatch = Effect.fn("EventStore.appendBatch")(function* (appends: ReadonlyArray<StreamAppend>) {
+  const appendStreams = Effect.fnUntraced(function* (appends: ReadonlyArray<StreamAppend>) {
     for (const { streamId, expectedVersion, events } of appends) yield* checkAppend(streamId, expectedVersion, events);
     const recordedAt = yield* recordedNow;
     const outcomes: Array<StreamAppendOutcome> = [];
@@ -176,15 +202,24 @@ const makeMongoEventStore = Effect.fnUntraced(function* (options: MongoEventStor
     return outcomes;
   });
 
+  const appendToStream = Effect.fn("EventStore.appendToStream")(function* (
+    streamId: StreamId,
+    expectedVersion: ExpectedVersion,
+    events: ReadonlyArray<PendingEvent>,
+  ) {
+    const [outcome] = yield* appendStreams([{ streamId, expectedVersion, events }]);
+    if (outcome?._tag === "Conflict") return yield* outcome.error;
+    return outcome?.events ?? [];
+  });
+
   return EventStore.of({
     appendToStream,
-    appendBatch,
+    appendBatch: Effect.fn("EventStore.appendBatch")(appendStreams),
     readStream: (streamId, fromVersion = 1) =>
       readStreamPages(collections, streamId, fromVersion).pipe(Stream.withSpan("EventStore.readStream")),
     readAll: (options = {}) => readAllPages(collections, options).pipe(Stream.withSpan("EventStore.readAll")),
     streamVersion: Effect.fn("EventStore.streamVersion")(function* (streamId: StreamId) {
-      const heads = yield* readStreamHeads(collections, [streamId]);
-      return heads.get(streamId) ?? 0;
+      return yield* readHead(streamId);
     }),
     getEvent: Effect.fn("EventStore.getEvent")(function* (id: EventId) {
       const document = yield* tryMongo("getEvent", () => collections.events.findOne({ _id: id }));

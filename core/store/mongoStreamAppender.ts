@@ -10,6 +10,10 @@
  * The writer that got version expectedVersion + 1 owns the stream position: a later
  * version can only be held by a writer that lost that race and is about to delete its
  * documents, so the owner retries those versions for a while instead of giving up.
+ *
+ * An append whose expected version is known to exist and that meets no duplicate costs two
+ * inserts and nothing else. Reads, which scan `events` on FerretDB, happen only after a
+ * duplicate key or for an expected version not known to exist.
  */
 import { Duration, Effect, Random } from "effect";
 import { MongoBulkWriteError } from "mongodb";
@@ -18,7 +22,6 @@ import type { EventId } from "../events/EventId.ts";
 import { EventStoreUnavailable } from "./Errors.ts";
 import { type EventStoreCollections, tryMongo } from "./mongoCollections.ts";
 import { fromEventDocument, toEventDocument } from "./mongoEventDocument.ts";
-import { readStreamHeads } from "./mongoStreamHeads.ts";
 import { stampEvent } from "./stampEvents.ts";
 
 /** One stream's append at a known version; `events` must be distinct by id. */
@@ -27,11 +30,11 @@ export interface VersionedAppend {
   readonly expectedVersion: number;
   readonly events: ReadonlyArray<PendingEvent>;
   /**
-   * True when expectedVersion is a head just read, so an event at that version exists.
-   * Otherwise it is checked first: the unique index catches a version that is behind the
-   * stream, not one that is ahead of it (which would leave a gap).
+   * True when an event at expectedVersion is known to exist (a head just read, or a version
+   * a successful append stored). Otherwise it is checked first: the unique index catches a
+   * version that is behind the stream, not one that is ahead of it (which would leave a gap).
    */
-  readonly expectedVersionIsHead?: boolean | undefined;
+  readonly expectedVersionExists?: boolean | undefined;
 }
 
 export type VersionedAppendResult =
@@ -41,7 +44,8 @@ export type VersionedAppendResult =
       readonly events: ReadonlyArray<EventEnvelope>;
       readonly storedHead: number | undefined;
     }
-  | { readonly _tag: "Conflict"; readonly actualVersion: number };
+  /** The stream was not at the expected version; finding where it is costs a read the caller may not need. */
+  | { readonly _tag: "Conflict" };
 
 interface AppendState {
   readonly append: VersionedAppend;
@@ -235,7 +239,7 @@ const settleAppendsAheadOfTheirStream = Effect.fnUntraced(function* (
 ) {
   const unchecked = states.filter(
     ({ append, outcome }) =>
-      outcome === undefined && append.expectedVersion > 0 && append.expectedVersionIsHead !== true,
+      outcome === undefined && append.expectedVersion > 0 && append.expectedVersionExists !== true,
   );
   if (unchecked.length === 0) return;
   const present = yield* tryMongo("appendEvents", () =>
@@ -295,10 +299,8 @@ export const appendVersioned = Effect.fnUntraced(function* (
   );
   for (const state of unsettled) state.outcome = "Conflict";
 
-  const conflicted = states.filter((state) => state.outcome === "Conflict").map((state) => state.append.streamId);
-  const heads = yield* readStreamHeads(collections, conflicted);
   return states.map((state): VersionedAppendResult => {
-    if (state.outcome === "Conflict") return { _tag: "Conflict", actualVersion: heads.get(state.append.streamId) ?? 0 };
+    if (state.outcome === "Conflict") return { _tag: "Conflict" };
     const plannedById = new Map(state.planned.map((planned) => [planned.id, planned]));
     const events = state.append.events.flatMap((event) => state.known.get(event.id) ?? plannedById.get(event.id) ?? []);
     const written = state.planned.filter((planned) => state.inserted.has(planned.id)).map((p) => p.streamVersion);

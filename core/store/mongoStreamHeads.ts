@@ -4,6 +4,11 @@
  * stream. Instead `streams` keeps a hint per stream, raised with `$max` after appends, and
  * the head is the highest version at or above the hint. A stale hint only costs a few
  * extra index entries; a missing one a scan of that stream.
+ *
+ * On FerretDB 1.x (SQLite) every query but an insert scans its collection, even one by
+ * `_id`, so readStreamHeads costs a scan of `events`: appends use it only after losing a
+ * race. They start from the higher of what the store appended itself and readStreamHints,
+ * which reads only `streams` (one small document per stream).
  */
 
 import { Effect } from "effect";
@@ -39,6 +44,24 @@ const scanFrom = Effect.fnUntraced(function* (
 });
 
 /**
+ * The stored hint of each stream that has one: a version a successful append stored (so
+ * it exists, unless someone edited `streams`), possibly behind the head. One query, over
+ * `streams` only.
+ *
+ * @example
+ * const hints = yield* readStreamHints(collections, [streamId]); // Map { streamId => 5 }
+ */
+export const readStreamHints = Effect.fnUntraced(function* (
+  collections: EventStoreCollections,
+  streamIds: ReadonlyArray<string>,
+): Effect.fn.Return<ReadonlyMap<string, number>, EventStoreUnavailable> {
+  const unique = [...new Set(streamIds)];
+  if (unique.length === 0) return new Map();
+  const hints = yield* tryMongo("readStreamHints", () => collections.streams.find({ _id: { $in: unique } }).toArray());
+  return new Map(hints.map((hint) => [hint._id, hint.version]));
+});
+
+/**
  * The head of each stream (0 for a stream with no events): two queries however many
  * streams, plus one more if a hint names a version that does not exist.
  *
@@ -51,8 +74,7 @@ export const readStreamHeads = Effect.fnUntraced(function* (
 ): Effect.fn.Return<ReadonlyMap<string, number>, EventStoreUnavailable> {
   const unique = [...new Set(streamIds)];
   if (unique.length === 0) return new Map();
-  const hints = yield* tryMongo("readStreamHeads", () => collections.streams.find({ _id: { $in: unique } }).toArray());
-  const hintByStream = new Map(hints.map((hint) => [hint._id, hint.version]));
+  const hintByStream = yield* readStreamHints(collections, unique);
   const fromByStream = new Map(unique.map((streamId) => [streamId, Math.max(1, hintByStream.get(streamId) ?? 1)]));
   const { heads, confirmed } = yield* scanFrom(collections, fromByStream);
   // A hint above every stored version should not happen (hints are raised only after an

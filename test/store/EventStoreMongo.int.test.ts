@@ -45,6 +45,10 @@ const insertLeftovers = (streamId: StreamId, versions: ReadonlyArray<number>) =>
 
 const oneTo = (count: number) => Array.from({ length: count }, (_, index) => index + 1);
 
+/** Runs `effect` against a second store on the same collections: another process, remembering nothing. */
+const inAnotherProcess = <A, E>(effect: Effect.Effect<A, E, EventStore>) =>
+  effect.pipe(Effect.provide(storeLayer(racePrefix)));
+
 /** Runs `count` appends to one stream at once; each gets its own events. */
 const raceAppends = (
   count: number,
@@ -166,6 +170,51 @@ layer(storeLayer(racePrefix), { excludeTestServices: true, timeout: "60 seconds"
       assert.deepInclude(error, { _tag: "ConcurrencyError", expectedVersion: 1, actualVersion: 3 });
       assert.deepStrictEqual(yield* storedVersions(streamId), [1, 3]);
       assert.isNull(yield* fromPromise(() => events.findOne({ _id: first.id })));
+    }),
+  );
+
+  it.effect("appends land after another process's appends, whatever each store remembers of the stream", () =>
+    Effect.gen(function* () {
+      const store = yield* EventStore;
+      const streamId = uniqueStreamId("two-processes");
+      const appendElsewhere = (expectedVersion: number | "any", events: ReadonlyArray<PendingEvent>) =>
+        inAnotherProcess(
+          Effect.gen(function* () {
+            const other = yield* EventStore;
+            return yield* other.appendToStream(streamId, expectedVersion, events);
+          }),
+        );
+      const [mine, theirs, mineAgain, atFour, elsewhere] = Array.from({ length: 5 }, () => pendingEvent());
+      if (!mine || !theirs || !mineAgain || !atFour || !elsewhere) return assert.fail("no events");
+
+      yield* store.appendToStream(streamId, "any", [mine, pendingEvent()]);
+      // A store that does not know the stream starts from its hint.
+      assert.deepStrictEqual(
+        (yield* appendElsewhere("any", [theirs])).map((e) => e.streamVersion),
+        [3],
+      );
+      // This store remembers version 2: the unique index turns that down, the head is read, the append lands.
+      const [outcome] = yield* store.appendBatch([{ streamId, expectedVersion: "any", events: [mineAgain] }]);
+      assert.deepStrictEqual(outcome?._tag === "Appended" && outcome.events.map((e) => e.streamVersion), [4]);
+      assert.deepStrictEqual(
+        (yield* store.appendToStream(streamId, 4, [atFour])).map((e) => e.streamVersion),
+        [5],
+      );
+      const stale = yield* Effect.flip(appendElsewhere(3, [pendingEvent()]));
+      assert.deepInclude(stale, { _tag: "ConcurrencyError", expectedVersion: 3, actualVersion: 5 });
+      // A hint left behind (a lost update) costs a lost race, not a misplaced event.
+      yield* fromPromise(() => streams.updateOne({ _id: streamId }, { $set: { version: 1 } }));
+      assert.deepStrictEqual(
+        (yield* appendElsewhere("any", [elsewhere])).map((e) => e.streamVersion),
+        [6],
+      );
+
+      assert.deepStrictEqual(yield* storedVersions(streamId), oneTo(6));
+      const [first, , third, fourth, fifth, sixth] = yield* Stream.runCollect(store.readStream(streamId));
+      assert.deepStrictEqual(
+        [first, third, fourth, fifth, sixth].map((event) => event?.id),
+        [mine.id, theirs.id, mineAgain.id, atFour.id, elsewhere.id],
+      );
     }),
   );
 
