@@ -43,7 +43,7 @@ export interface Episode {
   readonly openedAt: number;
 }
 
-/** The last version of each telemetry stream folded into the state. */
+/** The last version of each reading stream (telemetry or enriched) folded into the state. */
 export interface StreamPosition {
   readonly streamId: string;
   readonly version: number;

@@ -2,9 +2,9 @@
  * Readings as the evaluator sees them, from TelemetryRecorded (ingest) or
  * TelemetryEnriched (external-source): the cause event, its stream position, device time
  * and values. Rules that read enrichment are evaluated on TelemetryEnriched only, the
- * others on TelemetryRecorded only, so each reading counts once per rule. Both events
- * live in the device's telemetry stream; each kind of rule skips the other kind's events
- * when it fills a gap.
+ * others on TelemetryRecorded only, so each reading counts once per rule. Each kind has
+ * its own stream per device (`telemetry-…`, `enriched-…`), so positions and gaps are per
+ * kind; events of another type met while filling a gap are skipped.
  */
 import { Effect, Stream } from "effect";
 import { type EventEnvelope, EventStore, type StreamId, type TypedEvent } from "../../core/index.ts";

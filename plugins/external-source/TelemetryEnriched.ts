@@ -1,12 +1,18 @@
 /**
  * The fact this plugin adds: a reading with outside data. It goes to the device's
- * telemetry stream (family `telemetry`, so it keeps the device's order), one per reading
- * that triggered at least one source, with an id derived from the reading's: a
- * redelivered reading appends nothing new. A reading whose sources all failed still gets
- * one, `enrichmentStatus: "unavailable"`, so nothing downstream waits for it.
+ * enriched stream (`enriched-<tenant>-<device>`, family `telemetry`, keyed by that stream
+ * so a device's enriched readings keep their order), one per reading that triggered at
+ * least one source, with an id derived from the reading's: a redelivered reading appends
+ * nothing new. A reading whose sources all failed still gets one, `enrichmentStatus:
+ * "unavailable"`, so nothing downstream waits for it.
+ *
+ * Not the telemetry stream itself: there, every reading would be followed by its enriched
+ * copy, so a consumer of only one of the two types would see a gap before each event and
+ * read the store to tell a skipped type from a missed reading (a scan of `events` on
+ * FerretDB), and enrichment would race ingest for the stream's next version.
  */
 import { Schema } from "effect";
-import { defineEvent } from "../../core/index.ts";
+import { defineEvent, type StreamId } from "../../core/index.ts";
 import { TelemetryPayload } from "../ingest/index.ts";
 
 export const EnrichmentValue = Schema.Union([Schema.Finite, Schema.Boolean, Schema.String]);
@@ -66,3 +72,13 @@ export const TelemetryEnriched = defineEvent({
   family: "telemetry",
   payload: TelemetryEnrichedPayload,
 });
+
+/**
+ * The stream of a device's enriched readings. Tenant ids have no "-", so it splits
+ * unambiguously, like the telemetry stream's id.
+ *
+ * @example
+ * enrichedStreamId("acme", "pump-1") // "enriched-acme-pump-1"
+ */
+export const enrichedStreamId = (tenantId: string, deviceId: string): StreamId =>
+  `enriched-${tenantId}-${deviceId}` as StreamId;

@@ -1,7 +1,7 @@
 /**
  * The consumer: for each TelemetryRecorded, the tenant's sources whose trigger matches
  * are asked (concurrently, each through its guards), their answers mapped, and one
- * TelemetryEnriched appended to the device's telemetry stream with an id derived from
+ * TelemetryEnriched appended to the device's enriched stream with an id derived from
  * the reading's. A source that fails never fails the handler: the reading flows on,
  * flagged. Only the platform's own stores failing make the handler fail (and retry).
  *
@@ -10,7 +10,7 @@
  */
 import { Clock, Effect, Option } from "effect";
 import { type EventOf, EventWriter, ReadModelStore } from "../../core/index.ts";
-import { deviceDocumentId, type TelemetryRecorded, telemetryStreamId } from "../ingest/index.ts";
+import { deviceDocumentId, type TelemetryRecorded } from "../ingest/index.ts";
 import { makeCoalescingCache } from "./coalescingCache.ts";
 import { SourceFetchFailed } from "./Errors.ts";
 import { buildEnrichedPayload, type SourceResult, triggerMatches } from "./enrichmentPayload.ts";
@@ -19,7 +19,7 @@ import type { SourceKind, SourceReading } from "./SourceKind.ts";
 import { readSecret } from "./secretStore.ts";
 import { makeSourceGuards, type SourceGuards } from "./sourceGuards.ts";
 import { type SourceDocument, sourcesCollection } from "./sourcesProjection.ts";
-import { TelemetryEnriched } from "./TelemetryEnriched.ts";
+import { enrichedStreamId, TelemetryEnriched } from "./TelemetryEnriched.ts";
 
 /** The devices plugin's read model (DeviceDocument); only attributes and tags are read. */
 const devicesCollection = "rm_devices";
@@ -154,7 +154,7 @@ export const makeEnricher = (options: EnricherOptions) => {
       "anansky.enrichment.sources": triggered.length,
     });
     const writer = yield* EventWriter;
-    yield* writer.append(telemetryStreamId(tenantId, deviceId), "any", [
+    yield* writer.append(enrichedStreamId(tenantId, deviceId), "any", [
       TelemetryEnriched.make(payload, { tenantId, causedBy: event, idempotencyKey: enrichedIdempotencyKey }),
     ]);
   });

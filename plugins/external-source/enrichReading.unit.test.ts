@@ -12,7 +12,7 @@ import { sunPositionKind } from "./kinds/sunPositionKind.ts";
 import { putSecret } from "./secretStore.ts";
 import { defineSource } from "./sourceCommands.ts";
 import { type SourceSpecBody, withDefaults } from "./sourceSettings.ts";
-import { TelemetryEnriched } from "./TelemetryEnriched.ts";
+import { enrichedStreamId, TelemetryEnriched } from "./TelemetryEnriched.ts";
 
 const tenantId = "acme" as TenantId;
 
@@ -52,7 +52,7 @@ const reading = (deviceId: string, values: Record<string, number | string | bool
 const enrichedOf = (deviceId: string) =>
   Effect.gen(function* () {
     const store = yield* EventStore;
-    const events = yield* Stream.runCollect(store.readStream(telemetryStreamId(tenantId, deviceId)));
+    const events = yield* Stream.runCollect(store.readStream(enrichedStreamId(tenantId, deviceId)));
     return yield* Effect.forEach(events.filter(TelemetryEnriched.is), TelemetryEnriched.decode);
   });
 

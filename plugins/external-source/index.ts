@@ -3,7 +3,7 @@
  * Tenants define sources over the API (events + `rm_external_sources`); for each
  * TelemetryRecorded the matching sources are fetched — through a cache with coalescing,
  * a circuit breaker, a rate limit, timeouts and retries — and one TelemetryEnriched is
- * appended to the device's telemetry stream (flagged `enrichmentStatus: "unavailable"`
+ * appended to the device's enriched stream (flagged `enrichmentStatus: "unavailable"`
  * when no source answered: readings are never held back). `rm_enriched_latest` keeps
  * each device's latest enrichment. Kinds of source are an extension point. See README.md.
  */
@@ -47,6 +47,7 @@ export { type SourceDocument, sourcesCollection, sourcesProjection } from "./sou
 export {
   type EnrichmentStatus,
   type EnrichmentValue,
+  enrichedStreamId,
   type SourceOutcome,
   TelemetryEnriched,
   type TelemetryEnrichedPayload,

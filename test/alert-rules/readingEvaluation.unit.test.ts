@@ -12,7 +12,7 @@ import { updateRule } from "../../plugins/alert-rules/ruleCommands.ts";
 import { ruleStreamId } from "../../plugins/alert-rules/ruleEvents.ts";
 import { closeAlertsOfRule } from "../../plugins/alert-rules/ruleLifecycle.ts";
 import { type ReadingInput, readingOf } from "../../plugins/alert-rules/telemetryInputs.ts";
-import { TelemetryEnriched } from "../../plugins/external-source/index.ts";
+import { enrichedStreamId, TelemetryEnriched } from "../../plugins/external-source/index.ts";
 import {
   alertHistory,
   alertRulesTestLayer,
@@ -203,7 +203,7 @@ const givenEnriched = (reading: ReadingInput, enrichment: Record<string, number>
     const store = yield* EventStore;
     const { deviceId, values } = reading;
     const ts = new Date(reading.ts).toISOString();
-    const [stored] = yield* store.appendToStream(reading.cause.streamId, "any", [
+    const [stored] = yield* store.appendToStream(enrichedStreamId(tenantId, deviceId), "any", [
       TelemetryEnriched.make(
         {
           deviceId,
