@@ -40,7 +40,10 @@ export interface KafkaBusOptions {
   readonly fetchMaxWaitMs?: number | undefined;
   /** Largest batch handed to a handler (default 500). */
   readonly maxBatchSize?: number | undefined;
-  /** How long `subscribe` waits for the group to assign partitions (default 30 s). */
+  /**
+   * How long `subscribe` waits for the group to assign partitions before it returns anyway
+   * with a warning (default 30 s); the consumer stays in the group either way.
+   */
   readonly joinTimeoutMs?: number | undefined;
   /** Wait before redelivering a failed batch (default 100 ms doubling up to 5 s). */
   readonly redeliveryBackoff?: RedeliveryBackoff | undefined;

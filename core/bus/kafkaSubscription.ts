@@ -8,7 +8,7 @@ import kafkaJavascript, { type KafkaJS } from "@confluentinc/kafka-javascript";
 import { type Context, Deferred, Effect, Exit, type Scope } from "effect";
 import { linkMessageTraces } from "../observability/messagingSpans.ts";
 import { handleBatchOnce, logRedelivery, type RedeliveryBackoff, redeliveryDelayMs } from "./batchDelivery.ts";
-import { EventBusUnavailable } from "./Errors.ts";
+import type { EventBusUnavailable } from "./Errors.ts";
 import type { BatchHandler, SubscribeOptions } from "./EventBus.ts";
 import { connectWithin, toIncomingMessage, tryKafka } from "./kafkaBridge.ts";
 import { startAtEnd } from "./kafkaOffsets.ts";
@@ -73,7 +73,7 @@ const leaveGroup = (consumer: KafkaJS.Consumer, closing: Deferred.Deferred<void>
     Effect.catch((error) => Effect.logWarning("EventBus consumer did not disconnect cleanly", error.reason)),
   );
 
-/** Subscribes, starts the consume loop, and waits until the group assigned partitions. */
+/** Subscribes, starts the consume loop, and waits until the group assigned partitions (or the join timeout). */
 const startConsuming = (
   subscription: Subscription,
   options: SubscribeOptions,
@@ -92,14 +92,14 @@ const startConsuming = (
       ),
     ),
     Effect.andThen(Deferred.await(assigned)),
+    // Not an error: a rebalance waits for every member to finish its batch in flight (a
+    // slow store makes that long), and a group with more members than partitions leaves
+    // some with none. The consumer stays in the group and takes what it is given later.
     Effect.timeoutOrElse({
       duration: settings.joinTimeoutMs,
       orElse: () =>
-        Effect.fail(
-          new EventBusUnavailable({
-            operation: "subscribe",
-            reason: `group ${options.groupId} assigned no partitions within ${settings.joinTimeoutMs} ms`,
-          }),
+        Effect.logWarning(
+          `group ${options.groupId} assigned no partitions within ${settings.joinTimeoutMs} ms; staying in the group`,
         ),
     }),
   );

@@ -1,5 +1,5 @@
 import { assert, describe, it, layer } from "@effect/vitest";
-import { Effect, Layer } from "effect";
+import { Deferred, Effect, Layer } from "effect";
 import { EventBus, type IncomingMessage, type OutgoingMessage } from "../../core/bus/EventBus.ts";
 import { layerKafka } from "../../core/bus/EventBusKafka.ts";
 import { eventBusContract } from "../../core/bus/eventBusContract.ts";
@@ -128,5 +128,48 @@ describe("EventBusKafka without a broker", () => {
         assert.strictEqual(error.operation, "connect");
       }),
     30_000,
+  );
+});
+
+describe("EventBusKafka: joining a busy group", () => {
+  it.live(
+    "given a member stuck in a batch, when a second member joins, then subscribe returns after the join timeout and both consume once it finishes",
+    () =>
+      Effect.gen(function* () {
+        const bus = yield* EventBus;
+        const topic = uniqueName("kafka-busy-join");
+        const groupId = uniqueName("busy-join");
+        yield* bus.ensureTopics([topic], 2);
+        const gate = yield* Deferred.make<void>();
+        const firstSeen: Array<string> = [];
+        const secondSeen: Array<string> = [];
+        let holding = false;
+        // The first member blocks in its first batch, so the rebalance the second one
+        // triggers cannot complete until the gate opens.
+        yield* bus.subscribe({ groupId, topics: [topic] }, (batch) =>
+          Effect.sync(() => {
+            holding = true;
+          }).pipe(
+            Effect.andThen(Deferred.await(gate)),
+            Effect.andThen(Effect.sync(() => firstSeen.push(...batch.map((message) => message.value)))),
+          ),
+        );
+        yield* bus.publish(readings(topic, 20));
+        yield* waitFor("the first member holds a batch", () => (holding ? true : undefined));
+        const joinStarted = performance.now();
+        yield* bus.subscribe({ groupId, topics: [topic] }, (batch) =>
+          Effect.sync(() => secondSeen.push(...batch.map((message) => message.value))),
+        );
+        assert.isAtLeast(performance.now() - joinStarted, 2_000, "subscribe waited for the join timeout");
+        yield* Deferred.succeed(gate, undefined);
+        yield* bus.publish(readings(topic, 200));
+        yield* waitFor("both members consume", () =>
+          new Set([...firstSeen, ...secondSeen]).size >= 200 && secondSeen.length > 0 ? true : undefined,
+        );
+      }).pipe(
+        Effect.scoped,
+        Effect.provide(layerKafka({ bootstrapServers: kafkaBootstrapServers, joinTimeoutMs: 3_000 })),
+      ),
+    90_000,
   );
 });
