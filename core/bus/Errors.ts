@@ -4,4 +4,9 @@ import { Schema } from "effect";
 export class EventBusUnavailable extends Schema.TaggedError<EventBusUnavailable>()("EventBusUnavailable", {
   operation: Schema.String,
   reason: Schema.String,
-}) {}
+}) {
+  // Logs and causes show what failed and why, not only a stack.
+  override get message(): string {
+    return `${this.operation}: ${this.reason}`;
+  }
+}

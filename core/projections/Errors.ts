@@ -9,7 +9,12 @@ import { Schema } from "effect";
 export class ReadModelStoreUnavailable extends Schema.TaggedError<ReadModelStoreUnavailable>()(
   "ReadModelStoreUnavailable",
   { operation: Schema.String, reason: Schema.String },
-) {}
+) {
+  // Logs and causes show what failed and why, not only a stack.
+  override get message(): string {
+    return `${this.operation}: ${this.reason}`;
+  }
+}
 
 /**
  * A read-model query outside the supported subset: an unknown `$` operator (operator

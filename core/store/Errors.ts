@@ -11,4 +11,9 @@ export class ConcurrencyError extends Schema.TaggedError<ConcurrencyError>()("Co
 export class EventStoreUnavailable extends Schema.TaggedError<EventStoreUnavailable>()("EventStoreUnavailable", {
   operation: Schema.String,
   reason: Schema.String,
-}) {}
+}) {
+  // Logs and causes show what failed and why, not only a stack.
+  override get message(): string {
+    return `${this.operation}: ${this.reason}`;
+  }
+}

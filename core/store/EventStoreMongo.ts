@@ -62,14 +62,25 @@ const inWaves = (appends: ReadonlyArray<StreamAppend>): ReadonlyArray<ReadonlyAr
 // Streams whose last appended version the store remembers (a few MB at most).
 const knownHeadsCapacity = 100_000;
 
+/**
+ * A stream's hint is raised when it is this many versions behind what this store appended
+ * (and on this store's first append to the stream). Each raise is an update, and FerretDB
+ * scans `streams` for every update: raising on every append cost one scan per stream per
+ * batch. A hint behind the head only costs another process one lost race and one head
+ * read for that stream, after which it knows the head itself.
+ */
+const hintStride = 100;
+
 const makeMongoEventStore = Effect.fnUntraced(function* (options: MongoEventStoreOptions) {
   const collections = eventStoreCollections(options.client.db(options.databaseName), options.collectionPrefix);
   yield* applyStoreMigrations(collections);
 
   const recordedNow = Effect.map(Clock.currentTimeMillis, isoMillis);
   const known = makeKnownStreamHeads(knownHeadsCapacity);
+  /** The hint each stream is known to have in `streams` (read or raised by this store). */
+  const hinted = makeKnownStreamHeads(knownHeadsCapacity);
 
-  /** Appends at numeric versions, then remembers what was stored and raises the hints to it. */
+  /** Appends at numeric versions, then remembers what was stored and raises hints that fell behind. */
   const appendRemembered = Effect.fnUntraced(function* (appends: ReadonlyArray<VersionedAppend>, recordedAt: string) {
     const results = yield* appendVersioned(collections, appends, recordedAt);
     const heads = new Map<string, number>();
@@ -77,10 +88,14 @@ const makeMongoEventStore = Effect.fnUntraced(function* (options: MongoEventStor
       const streamId = appends[index]?.streamId;
       if (result._tag === "Appended" && result.storedHead !== undefined && streamId !== undefined) {
         known.raise(streamId, result.storedHead);
-        heads.set(streamId, Math.max(heads.get(streamId) ?? 0, result.storedHead));
+        const hint = hinted.get(streamId);
+        if (hint === undefined || result.storedHead - hint >= hintStride) {
+          heads.set(streamId, Math.max(heads.get(streamId) ?? 0, result.storedHead));
+        }
       }
     });
     yield* raiseStreamHints(collections, heads);
+    for (const [streamId, version] of heads) hinted.raise(streamId, version);
     return results;
   });
 
@@ -90,13 +105,15 @@ const makeMongoEventStore = Effect.fnUntraced(function* (options: MongoEventStor
 
   /**
    * A version each stream is known to have reached: the higher of the version this store
-   * last appended to it and its hint, which every store raises after each append, so other
-   * processes' appends show too. One query over `streams`, none over `events`. Only a hint
+   * last appended to it and its hint, which every store raises as it appends (every
+   * `hintStride` versions), so other processes' appends mostly show too; a hint behind
+   * costs a lost race. One query over `streams`, none over `events`. Only a hint
    * someone raised by hand could be above the head: an "any" append would then leave a gap
    * (reads step over gaps), and an explicit one could land ahead of the stream.
    */
   const knownHeads = Effect.fnUntraced(function* (streamIds: ReadonlyArray<StreamId>) {
     const hints = yield* readStreamHints(collections, streamIds);
+    for (const [streamId, hint] of hints) hinted.raise(streamId, hint);
     return new Map(
       streamIds.map((streamId) => [streamId, Math.max(known.get(streamId) ?? 0, hints.get(streamId) ?? 0)]),
     );

@@ -138,7 +138,8 @@ describe("JSON logs", () => {
     );
     assert.strictEqual(line.level, "fatal");
     assert.strictEqual(line.service, "anansky-api");
-    assert.strictEqual(line.message, "pretty");
+    // The error says what failed and why; the pretty cause is only the fallback.
+    assert.strictEqual(line.message, "connect: refused");
     assert.deepStrictEqual(line.error, { _tag: "EventStoreUnavailable", operation: "connect", reason: "refused" });
   });
 
