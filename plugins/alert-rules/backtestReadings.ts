@@ -1,7 +1,9 @@
 /**
  * Stored readings for a backtest: a device's samples between two instants, read from the
- * ingest plugin's `rm_readings` hour buckets (point reads by bucket id, a day at a time),
- * in (ts, event id) order: the order the buckets keep.
+ * ingest plugin's `rm_readings` hour buckets by bucket id, in (ts, event id) order: the
+ * order the buckets keep. All of a device's buckets in the range come in one query: on
+ * FerretDB 1.x every query scans the whole collection, and `rm_readings` is large (a day
+ * at a time cost a full scan per 24 buckets: about 1,100 readings/s over a million).
  */
 import { Effect } from "effect";
 import { ReadModelStore } from "../../core/index.ts";
@@ -9,7 +11,8 @@ import { fromStoredKey, type ReadingsBucket, readingsBucketId, readingsProjectio
 import type { ReadingValue } from "./telemetryInputs.ts";
 
 const hourMs = 3_600_000;
-const bucketsPerRead = 24;
+/** The longest backtest range in hours (31 days): one read per device. */
+const bucketsPerRead = 31 * 24;
 
 /** One stored reading as the engine's backtest takes it. */
 export interface StoredReading {
