@@ -5,6 +5,7 @@
  * every 500 ms, one second behind the wall clock.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { eventually } from "../harness/testEnvironment.ts";
 import { type AlertRulesPlatform, startAlertRulesPlatform, thresholdOn } from "./alertRulesPlatform.ts";
 
 let platform: AlertRulesPlatform;
@@ -53,11 +54,16 @@ describe("timers end to end", () => {
       condition: { type: "absence", key: "kwh", seconds: 3 },
     });
     const meter = await platform.registerDevice(tenant.key, "meter");
-    for (let i = 0; i < 3; i++) {
-      await platform.send(meter, [{ values: { kwh: i } }]);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    const lastReading = (await platform.call("GET", "/v1/devices/meter/latest", tenant.key)).json;
+    // Three readings one after another (server time): the silence counts from the last one.
+    for (let i = 0; i < 3; i++) await platform.send(meter, [{ values: { kwh: i } }]);
+    // The latest-values read model follows Kafka: wait until it shows the last reading.
+    const lastReading = await eventually(
+      async () => {
+        const latest = (await platform.call("GET", "/v1/devices/meter/latest", tenant.key)).json;
+        return latest?.values?.kwh?.value === 2 ? latest : undefined;
+      },
+      { what: "the last reading in /latest", timeoutMs: 20_000 },
+    );
     const [fired] = await platform.alertsWhen(tenant.key, "deviceId=meter&status=open", (a) => a.length === 1, 20_000);
     expect(fired.severity).toBe("warning");
     const lastTs = Date.parse(lastReading.values.kwh.ts);
