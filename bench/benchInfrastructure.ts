@@ -3,12 +3,11 @@
  * when set, else the local infrastructure of scripts/infra.sh, started here when it is
  * not running and stopped again at the end (only what the bench itself started).
  */
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { infra, isRunning } from "../scripts/localInfrastructure.ts";
 
 export const repositoryRoot = fileURLToPath(new URL("../", import.meta.url));
-const infraScript = fileURLToPath(new URL("../scripts/infra.sh", import.meta.url));
 
 export interface BenchInfrastructure {
   readonly mongodbUri: string;
@@ -20,18 +19,6 @@ export interface BenchInfrastructure {
   /** The versions scripts/lib.sh pins for the local services. */
   readonly localVersions: { readonly kafka?: string; readonly ferretdb?: string };
 }
-
-const infra = (...args: Array<string>): string =>
-  execFileSync("bash", [infraScript, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-
-const isRunning = (service: string): boolean => {
-  try {
-    infra("status", service);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const infraEnvironment = (): Record<string, string> => {
   const values: Record<string, string> = {};

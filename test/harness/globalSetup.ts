@@ -4,24 +4,9 @@
  * infrastructure (scripts/infra.sh), which is started here when needed and then stopped
  * again when the run ends, so a bare `vitest run` leaves nothing of ours behind.
  */
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
-
-const infraScript = fileURLToPath(new URL("../../scripts/infra.sh", import.meta.url));
-
-const infra = (...args: Array<string>): string =>
-  execFileSync("bash", [infraScript, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-
-const isRunning = (service: string): boolean => {
-  try {
-    infra("status", service);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { infra, isRunning } from "../../scripts/localInfrastructure.ts";
 
 export default function setup(project: TestProject): () => void {
   const started: Array<string> = [];
