@@ -40,6 +40,7 @@ export {
 } from "./http/Errors.ts";
 export { type Credential, type OperationSpec, openApiDocument } from "./http/openApi.ts";
 export { problemResponse } from "./http/problemResponses.ts";
+export { callerOf, etagOf, ifMatchVersion, readJsonBody, singleValuedQuery } from "./http/requestInput.ts";
 export { type ConsumerLagOptions, layerConsumerLagMetrics } from "./observability/consumerLag.ts";
 export {
   type CircuitState,

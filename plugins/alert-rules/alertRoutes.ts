@@ -5,10 +5,10 @@
  */
 import { Effect } from "effect";
 import { Hono } from "hono";
-import { decodeRequest, type RouteContext } from "../../core/index.ts";
+import { decodeRequest, type RouteContext, singleValuedQuery } from "../../core/index.ts";
 import { acknowledgeAlert } from "./acknowledgeAlert.ts";
 import { alertView, getAlert, listAlerts } from "./alertQueries.ts";
-import { callingTenant, jsonBodyOf, singleQueryOf } from "./requestInput.ts";
+import { callingTenant, jsonBodyOf } from "./requestInput.ts";
 import {
   AcknowledgeBody,
   AlertPath,
@@ -31,7 +31,7 @@ export const alertRoutes = (context: RouteContext): Hono => {
     const page = await context.run(
       Effect.gen(function* () {
         const { tenantId } = yield* callingTenant(c.req);
-        return yield* listAlerts(tenantId, yield* decodeRequest(ListAlertsQuery, yield* singleQueryOf(c.req)));
+        return yield* listAlerts(tenantId, yield* decodeRequest(ListAlertsQuery, yield* singleValuedQuery(c.req)));
       }),
     );
     return c.json(page);
@@ -42,7 +42,7 @@ export const alertRoutes = (context: RouteContext): Hono => {
       Effect.gen(function* () {
         const { tenantId } = yield* callingTenant(c.req);
         const { alertId } = yield* decodeRequest(AlertPath, c.req.param());
-        yield* decodeRequest(NoQuery, yield* singleQueryOf(c.req));
+        yield* decodeRequest(NoQuery, yield* singleValuedQuery(c.req));
         return alertView(yield* getAlert(tenantId, alertId));
       }),
     );
@@ -54,7 +54,7 @@ export const alertRoutes = (context: RouteContext): Hono => {
       Effect.gen(function* () {
         const { tenantId, keyId } = yield* callingTenant(c.req);
         const { alertId } = yield* decodeRequest(AlertPath, c.req.param());
-        yield* decodeRequest(NoQuery, yield* singleQueryOf(c.req));
+        yield* decodeRequest(NoQuery, yield* singleValuedQuery(c.req));
         const body = yield* decodeRequest(AcknowledgeBody, yield* jsonBodyOf(c.req));
         return yield* acknowledgeAlert(tenantId, alertId, { keyId, by: body.by, comment: body.comment });
       }),
@@ -66,7 +66,7 @@ export const alertRoutes = (context: RouteContext): Hono => {
     const silence = await context.run(
       Effect.gen(function* () {
         const { tenantId, keyId } = yield* callingTenant(c.req);
-        yield* decodeRequest(NoQuery, yield* singleQueryOf(c.req));
+        yield* decodeRequest(NoQuery, yield* singleValuedQuery(c.req));
         return yield* createSilence(tenantId, keyId, yield* decodeRequest(CreateSilenceBody, yield* jsonBodyOf(c.req)));
       }),
     );
@@ -77,7 +77,7 @@ export const alertRoutes = (context: RouteContext): Hono => {
     const list = await context.run(
       Effect.gen(function* () {
         const { tenantId } = yield* callingTenant(c.req);
-        const query = yield* decodeRequest(ListSilencesQuery, yield* singleQueryOf(c.req));
+        const query = yield* decodeRequest(ListSilencesQuery, yield* singleValuedQuery(c.req));
         return yield* listSilences(tenantId, query.active !== "false");
       }),
     );

@@ -9,10 +9,10 @@
  */
 import { Effect } from "effect";
 import { Hono } from "hono";
-import { decodeRequest, type RouteContext } from "../../core/index.ts";
+import { decodeRequest, type RouteContext, singleValuedQuery } from "../../core/index.ts";
 import type { ConditionTypes } from "./conditionTypes.ts";
 import type { BacktestAlert } from "./engineApi.ts";
-import { callingTenant, jsonBodyOf, singleQueryOf } from "./requestInput.ts";
+import { callingTenant, jsonBodyOf } from "./requestInput.ts";
 import { BacktestBody, NoQuery } from "./requestSchemas.ts";
 import { planBacktest, runBacktest } from "./runBacktest.ts";
 
@@ -48,7 +48,7 @@ export const backtestRoutes = (context: RouteContext, types: ConditionTypes): Ho
     const { tenantId, plan } = await context.run(
       Effect.gen(function* () {
         const { tenantId } = yield* callingTenant(c.req);
-        yield* decodeRequest(NoQuery, yield* singleQueryOf(c.req));
+        yield* decodeRequest(NoQuery, yield* singleValuedQuery(c.req));
         const body = yield* decodeRequest(BacktestBody, yield* jsonBodyOf(c.req));
         return { tenantId, plan: yield* planBacktest(tenantId, body, types) };
       }),

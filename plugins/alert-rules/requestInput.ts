@@ -1,11 +1,11 @@
 /**
- * Reading a request the same way in every alert-rules route: the caller (a tenant key,
- * checked before anything else), the JSON body, single-valued query parameters and
- * If-Match, each failing with a problem the shared handler renders.
+ * What the alert-rules routes read of a request beyond core/http/requestInput.ts: the
+ * caller is always a tenant, an empty body is `{}`, `If-Match: *` means any version, and
+ * page cursors.
  */
 import { Effect } from "effect";
 import type { HonoRequest } from "hono";
-import { authenticate, requireKind, ValidationFailed } from "../../core/index.ts";
+import { callerOf, ifMatchVersion, readJsonBody, ValidationFailed } from "../../core/index.ts";
 
 const invalid = (field: string, reason: string) =>
   new ValidationFailed({ detail: "the request is invalid", errors: [{ field, reason }] });
@@ -16,59 +16,25 @@ const invalid = (field: string, reason: string) =>
  * @example
  * const { tenantId, keyId } = yield* callingTenant(c.req);
  */
-export const callingTenant = (request: HonoRequest) =>
-  Effect.flatMap(authenticate(request.header("authorization")), (principal) => requireKind(principal, ["tenant"]));
+export const callingTenant = (request: HonoRequest) => callerOf(request, ["tenant"]);
 
 /**
- * The body parsed as JSON (400 when it is not JSON).
+ * The body parsed as JSON (400 when it is not JSON); an empty body is `{}`.
  *
  * @example
  * const body = yield* decodeRequest(CreateRuleBody, yield* jsonBodyOf(c.req));
  */
 export const jsonBodyOf = (request: HonoRequest): Effect.Effect<unknown, ValidationFailed> =>
-  Effect.tryPromise({ try: () => request.text(), catch: () => invalid("(body)", "the body could not be read") }).pipe(
-    Effect.flatMap((text) =>
-      Effect.try({
-        try: () => (text.trim() === "" ? {} : (JSON.parse(text) as unknown)),
-        catch: () => invalid("(body)", "the body is not valid JSON"),
-      }),
-    ),
-  );
+  readJsonBody(request, { emptyAs: {} });
 
 /**
- * The query parameters, each given at most once.
- *
- * @example
- * const query = yield* decodeRequest(ListAlertsQuery, yield* singleQueryOf(c.req));
- */
-export const singleQueryOf = (request: HonoRequest): Effect.Effect<Record<string, string>, ValidationFailed> => {
-  const entries = Object.entries(request.queries());
-  const repeated = entries.find(([, values]) => values.length !== 1);
-  if (repeated !== undefined) return Effect.fail(invalid(repeated[0], "given more than once"));
-  return Effect.succeed(Object.fromEntries(entries.map(([name, values]) => [name, values[0] ?? ""])));
-};
-
-/**
- * If-Match as an expected version: absent (undefined: any version), `*`, `3` or `"3"`.
+ * If-Match as an expected rule version: absent or `*` (undefined: any version), `3` or `"3"`.
  *
  * @example
  * yield* expectedVersionOf('"3"') // 3
  */
-export const expectedVersionOf = (header: string | undefined): Effect.Effect<number | undefined, ValidationFailed> => {
-  if (header === undefined || header.trim() === "*") return Effect.succeed(undefined);
-  const match = /^"?([1-9][0-9]{0,14})"?$/.exec(header.trim());
-  return match?.[1] === undefined
-    ? Effect.fail(invalid("If-Match", 'expected a version such as "3" (the ETag of the resource)'))
-    : Effect.succeed(Number(match[1]));
-};
-
-/**
- * The ETag of a version.
- *
- * @example
- * etagOf(3) // "\"3\""
- */
-export const etagOf = (version: number): string => `"${version}"`;
+export const expectedVersionOf = (header: string | undefined): Effect.Effect<number | undefined, ValidationFailed> =>
+  Effect.map(ifMatchVersion(header, "rule"), (version) => (version === "*" ? undefined : version));
 
 const toBase64Url = (text: string) => btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 const fromBase64Url = (text: string) => atob(text.replace(/-/g, "+").replace(/_/g, "/"));

@@ -5,9 +5,9 @@
  */
 import { Effect } from "effect";
 import { type Context, Hono } from "hono";
-import { decodeRequest, type RouteContext, ValidationFailed } from "../../core/index.ts";
+import { decodeRequest, etagOf, type RouteContext, singleValuedQuery, ValidationFailed } from "../../core/index.ts";
 import type { ConditionTypes } from "./conditionTypes.ts";
-import { callingTenant, etagOf, expectedVersionOf, jsonBodyOf, singleQueryOf } from "./requestInput.ts";
+import { callingTenant, expectedVersionOf, jsonBodyOf } from "./requestInput.ts";
 import { ListRulesQuery, NoQuery, RuleBodyObject, RulePath, serverOwnedRuleFields } from "./requestSchemas.ts";
 import { createRule, deleteRule, type RuleBody, setRuleEnabled, updateRule } from "./ruleCommands.ts";
 import { getRule, listRules } from "./ruleQueries.ts";
@@ -37,7 +37,7 @@ export const ruleRoutes = (context: RouteContext, types: ConditionTypes): Hono =
     const rule = await context.run(
       Effect.gen(function* () {
         const { tenantId } = yield* callingTenant(c.req);
-        yield* decodeRequest(NoQuery, yield* singleQueryOf(c.req));
+        yield* decodeRequest(NoQuery, yield* singleValuedQuery(c.req));
         const created = yield* createRule(tenantId, yield* ruleBodyOf(c), types);
         return yield* getRule(tenantId, created.ruleId);
       }),
@@ -51,7 +51,7 @@ export const ruleRoutes = (context: RouteContext, types: ConditionTypes): Hono =
     const page = await context.run(
       Effect.gen(function* () {
         const { tenantId } = yield* callingTenant(c.req);
-        return yield* listRules(tenantId, yield* decodeRequest(ListRulesQuery, yield* singleQueryOf(c.req)));
+        return yield* listRules(tenantId, yield* decodeRequest(ListRulesQuery, yield* singleValuedQuery(c.req)));
       }),
     );
     return c.json(page);
@@ -62,7 +62,7 @@ export const ruleRoutes = (context: RouteContext, types: ConditionTypes): Hono =
       Effect.gen(function* () {
         const { tenantId } = yield* callingTenant(c.req);
         const { ruleId } = yield* decodeRequest(RulePath, c.req.param());
-        yield* decodeRequest(NoQuery, yield* singleQueryOf(c.req));
+        yield* decodeRequest(NoQuery, yield* singleValuedQuery(c.req));
         return yield* getRule(tenantId, ruleId);
       }),
     );
@@ -75,7 +75,7 @@ export const ruleRoutes = (context: RouteContext, types: ConditionTypes): Hono =
       Effect.gen(function* () {
         const { tenantId } = yield* callingTenant(c.req);
         const { ruleId } = yield* decodeRequest(RulePath, c.req.param());
-        yield* decodeRequest(NoQuery, yield* singleQueryOf(c.req));
+        yield* decodeRequest(NoQuery, yield* singleValuedQuery(c.req));
         const expected = yield* expectedVersionOf(c.req.header("if-match"));
         yield* updateRule(tenantId, ruleId, yield* ruleBodyOf(c), expected, types);
         return yield* getRule(tenantId, ruleId);
@@ -94,7 +94,7 @@ export const ruleRoutes = (context: RouteContext, types: ConditionTypes): Hono =
         Effect.gen(function* () {
           const { tenantId } = yield* callingTenant(c.req);
           const { ruleId } = yield* decodeRequest(RulePath, c.req.param());
-          yield* decodeRequest(NoQuery, yield* singleQueryOf(c.req));
+          yield* decodeRequest(NoQuery, yield* singleValuedQuery(c.req));
           const expected = yield* expectedVersionOf(c.req.header("if-match"));
           yield* setRuleEnabled(tenantId, ruleId, enabled, expected);
           return yield* getRule(tenantId, ruleId);
@@ -110,7 +110,7 @@ export const ruleRoutes = (context: RouteContext, types: ConditionTypes): Hono =
       Effect.gen(function* () {
         const { tenantId } = yield* callingTenant(c.req);
         const { ruleId } = yield* decodeRequest(RulePath, c.req.param());
-        yield* decodeRequest(NoQuery, yield* singleQueryOf(c.req));
+        yield* decodeRequest(NoQuery, yield* singleValuedQuery(c.req));
         yield* deleteRule(tenantId, ruleId, yield* expectedVersionOf(c.req.header("if-match")));
       }),
     );

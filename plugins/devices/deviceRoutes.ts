@@ -5,11 +5,19 @@
 import { Effect } from "effect";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { decodeRequest, PayloadTooLarge, type RouteContext } from "../../core/index.ts";
+import {
+  callerOf,
+  decodeRequest,
+  etagOf,
+  ifMatchVersion,
+  PayloadTooLarge,
+  type RouteContext,
+  readJsonBody,
+  singleValuedQuery,
+} from "../../core/index.ts";
 import { decommissionDevice, issueDeviceKey, registerDevice, revokeDeviceKey, updateDevice } from "./deviceCommands.ts";
 import { DevicePatchBody } from "./devicePatch.ts";
 import { getDevice, listDevices } from "./deviceQueries.ts";
-import { callerOf, etagOf, expectedVersionOf, readJsonBody, singleValuedQuery } from "./httpInput.ts";
 import {
   DeviceKeyPath,
   DevicePath,
@@ -82,7 +90,7 @@ export const deviceRoutes = (context: RouteContext): Hono => {
         const { tenantId } = yield* callerOf(c.req, ["tenant"]);
         const { deviceId } = yield* decodeRequest(DevicePath, c.req.param());
         yield* decodeRequest(NoQuery, yield* singleValuedQuery(c.req));
-        const expected = yield* expectedVersionOf(c.req.header("if-match"));
+        const expected = yield* ifMatchVersion(c.req.header("if-match"), "device");
         const patch = yield* decodeRequest(DevicePatchBody, yield* readJsonBody(c.req));
         yield* updateDevice(tenantId, deviceId, patch, expected);
         return yield* getDevice(tenantId, deviceId);

@@ -5,8 +5,14 @@
 import { Effect } from "effect";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { decodeRequest, PayloadTooLarge, type RouteContext } from "../../core/index.ts";
-import { callerOf, readJsonBody, singleValuedQuery } from "./httpInput.ts";
+import {
+  callerOf,
+  decodeRequest,
+  PayloadTooLarge,
+  type RouteContext,
+  readJsonBody,
+  singleValuedQuery,
+} from "../../core/index.ts";
 import { CreateTenantBody, NoQuery, TenantKeyPath, TenantPath } from "./requestSchemas.ts";
 import { createTenant, issueTenantKey, revokeTenantKey } from "./tenantCommands.ts";
 

@@ -5,10 +5,10 @@
  */
 import { Effect, Option, Schema } from "effect";
 import { Hono } from "hono";
-import { decodeRequest, Forbidden, NotFound, ReadModelStore, type RouteContext } from "../../core/index.ts";
+import { callerOf, decodeRequest, Forbidden, NotFound, ReadModelStore, type RouteContext } from "../../core/index.ts";
 import { deviceDocumentId } from "../ingest/index.ts";
 import { type EnrichedLatestDocument, enrichedLatestCollection } from "./enrichedLatestProjection.ts";
-import { callerOf, noQuery } from "./httpInput.ts";
+import { noQuery } from "./httpInput.ts";
 
 const DevicePath = Schema.Struct({
   deviceId: Schema.String.check(Schema.isPattern(/^[A-Za-z0-9._:-]{1,100}$/, { message: "not a device id" })),

@@ -1,12 +1,11 @@
 /**
- * Reading requests the same way in every route of this plugin: the caller first
- * (401/403 before anything else is looked at), then the JSON body, single-valued query
- * parameters and If-Match, each failing with a problem the shared handler renders.
+ * What this plugin's routes read of a request beyond core/http/requestInput.ts: a body
+ * size limit, no query parameters, and `If-Match: *` as any version.
  */
 import { Effect } from "effect";
 import type { HonoRequest } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { authenticate, PayloadTooLarge, type Principal, requireKind, ValidationFailed } from "../../core/index.ts";
+import { ifMatchVersion, PayloadTooLarge, ValidationFailed } from "../../core/index.ts";
 
 const invalid = (field: string, reason: string) =>
   new ValidationFailed({ detail: "the request is invalid", errors: [{ field, reason }] });
@@ -23,27 +22,6 @@ export const limitBody = bodyLimit({
 });
 
 /**
- * @example
- * const { tenantId } = yield* callerOf(c.req, ["tenant"]);
- */
-export const callerOf = <K extends Principal["kind"]>(request: HonoRequest, kinds: ReadonlyArray<K>) =>
-  Effect.flatMap(authenticate(request.header("authorization")), (principal) => requireKind(principal, kinds));
-
-/**
- * @example
- * const body = yield* decodeRequest(CreateSourceBody, yield* readJsonBody(c.req));
- */
-export const readJsonBody = (request: HonoRequest): Effect.Effect<unknown, ValidationFailed> =>
-  Effect.tryPromise({ try: () => request.text(), catch: () => invalid("(body)", "the body could not be read") }).pipe(
-    Effect.flatMap((text) =>
-      Effect.try({
-        try: () => JSON.parse(text) as unknown,
-        catch: () => invalid("(body)", "the body is not valid JSON"),
-      }),
-    ),
-  );
-
-/**
  * No query parameters are expected by these routes: any is refused rather than ignored.
  *
  * @example
@@ -55,19 +33,10 @@ export const noQuery = (request: HonoRequest): Effect.Effect<void, ValidationFai
 };
 
 /**
- * If-Match as a source version: absent, `*`, or `3` / `"3"` (the ETag sent).
+ * If-Match as a source version: absent or `*` (undefined: any version), `3` or `"3"`.
  *
  * @example
  * yield* expectedVersionOf('"3"') // 3
  */
-export const expectedVersionOf = (header: string | undefined): Effect.Effect<number | undefined, ValidationFailed> => {
-  const value = header?.trim();
-  if (value === undefined || value === "*") return Effect.succeed(undefined);
-  const match = /^"?([1-9][0-9]{0,14})"?$/.exec(value);
-  return match?.[1] === undefined
-    ? Effect.fail(invalid("If-Match", 'expected a source version such as "3" (the ETag of the source)'))
-    : Effect.succeed(Number(match[1]));
-};
-
-/** The ETag of a version. */
-export const etagOf = (version: number): string => `"${version}"`;
+export const expectedVersionOf = (header: string | undefined): Effect.Effect<number | undefined, ValidationFailed> =>
+  Effect.map(ifMatchVersion(header, "source"), (version) => (version === "*" ? undefined : version));

@@ -5,8 +5,8 @@
  */
 import { Effect, Schema } from "effect";
 import { Hono } from "hono";
-import { decodeRequest, NotFound, type RouteContext } from "../../core/index.ts";
-import { callerOf, limitBody, noQuery, readJsonBody } from "./httpInput.ts";
+import { callerOf, decodeRequest, NotFound, type RouteContext, readJsonBody } from "../../core/index.ts";
+import { limitBody, noQuery } from "./httpInput.ts";
 import { deleteSecret, listSecrets, putSecret, SecretName } from "./secretStore.ts";
 
 const SecretPath = Schema.Struct({ name: SecretName });

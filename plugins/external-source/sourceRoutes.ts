@@ -6,8 +6,17 @@
  */
 import { Effect, Option, Schema } from "effect";
 import { Hono } from "hono";
-import { decodeRequest, NotFound, ReadModelStore, type RouteContext, ValidationFailed } from "../../core/index.ts";
-import { callerOf, etagOf, expectedVersionOf, limitBody, noQuery, readJsonBody } from "./httpInput.ts";
+import {
+  callerOf,
+  decodeRequest,
+  etagOf,
+  NotFound,
+  ReadModelStore,
+  type RouteContext,
+  readJsonBody,
+  ValidationFailed,
+} from "../../core/index.ts";
+import { expectedVersionOf, limitBody, noQuery } from "./httpInput.ts";
 import type { SourceKind } from "./SourceKind.ts";
 import { defineSource, removeSource } from "./sourceCommands.ts";
 import {

@@ -1,12 +1,13 @@
 /**
- * Reading a request the same way in every route: the caller (authenticated, of the
- * right kind, before anything else is looked at), the JSON body, single-valued query
+ * Reading a request the same way in every plugin's routes: the caller (authenticated, of
+ * the right kind, before anything else is looked at), the JSON body, single-valued query
  * parameters and If-Match, each failing with a problem the shared handler renders.
  */
 import { Effect } from "effect";
 import type { HonoRequest } from "hono";
-import { authenticate, type Principal, requireKind, ValidationFailed } from "../../core/index.ts";
-import type { ExpectedDeviceVersion } from "./deviceCommands.ts";
+import type { Principal } from "../auth/ApiKeys.ts";
+import { authenticate, requireKind } from "../auth/authenticate.ts";
+import { ValidationFailed } from "./Errors.ts";
 
 const invalid = (field: string, reason: string) =>
   new ValidationFailed({ detail: "the request is invalid", errors: [{ field, reason }] });
@@ -21,16 +22,20 @@ export const callerOf = <K extends Principal["kind"]>(request: HonoRequest, kind
   Effect.flatMap(authenticate(request.header("authorization")), (principal) => requireKind(principal, kinds));
 
 /**
- * The body parsed as JSON (400 when it is not JSON).
+ * The body parsed as JSON (400 when it is not JSON). With `emptyAs`, an empty body stands
+ * for that value (routes whose every field is optional).
  *
  * @example
  * const body = yield* decodeRequest(RegisterDeviceBody, yield* readJsonBody(c.req));
  */
-export const readJsonBody = (request: HonoRequest): Effect.Effect<unknown, ValidationFailed> =>
+export const readJsonBody = (
+  request: HonoRequest,
+  options: { readonly emptyAs?: unknown } = {},
+): Effect.Effect<unknown, ValidationFailed> =>
   Effect.tryPromise({ try: () => request.text(), catch: () => invalid("(body)", "the body could not be read") }).pipe(
     Effect.flatMap((text) =>
       Effect.try({
-        try: () => JSON.parse(text) as unknown,
+        try: () => ("emptyAs" in options && text.trim() === "" ? options.emptyAs : (JSON.parse(text) as unknown)),
         catch: () => invalid("(body)", "the body is not valid JSON"),
       }),
     ),
@@ -52,26 +57,27 @@ export const singleValuedQuery = (request: HonoRequest): Effect.Effect<Record<st
 };
 
 /**
- * If-Match as an expected device version: absent, `*`, or the version as `3` or `"3"`
- * (the ETag the API sends).
+ * If-Match as a version: absent (undefined), `*`, or the version as `3` or `"3"` (the ETag
+ * the API sends); anything else is a 400 naming what the ETag belongs to.
  *
  * @example
- * yield* expectedVersionOf('"3"') // 3
+ * yield* ifMatchVersion('"3"', "device") // 3
  */
-export const expectedVersionOf = (
+export const ifMatchVersion = (
   header: string | undefined,
-): Effect.Effect<ExpectedDeviceVersion, ValidationFailed> => {
+  resource: string,
+): Effect.Effect<number | "*" | undefined, ValidationFailed> => {
   if (header === undefined) return Effect.succeed(undefined);
   const value = header.trim();
   if (value === "*") return Effect.succeed("*");
   const match = /^"?([1-9][0-9]{0,14})"?$/.exec(value);
   return match?.[1] === undefined
-    ? Effect.fail(invalid("If-Match", 'expected a device version such as "3" (the ETag of the device)'))
+    ? Effect.fail(invalid("If-Match", `expected a ${resource} version such as "3" (the ETag of the ${resource})`))
     : Effect.succeed(Number(match[1]));
 };
 
 /**
- * The ETag of a device at a version.
+ * The ETag of a version.
  *
  * @example
  * c.header("etag", etagOf(device.version)) // "\"3\""
