@@ -12,6 +12,7 @@ import { TelemetryRecorded } from "../ingest/index.ts";
 import { enrichedLatestProjection } from "./enrichedLatestProjection.ts";
 import { enrichmentRoutes } from "./enrichmentRoutes.ts";
 import { makeEnricher } from "./enrichReading.ts";
+import { externalSourceOperations } from "./externalSourceOperations.ts";
 import { httpJsonKind } from "./kinds/httpJsonKind.ts";
 import { sunPositionKind } from "./kinds/sunPositionKind.ts";
 import { sourceKindExtensionPoint } from "./SourceKind.ts";
@@ -75,5 +76,6 @@ export const externalSourcePlugin = definePlugin({
     api.routes((context) => sourceRoutes(context, kinds));
     api.routes((context) => secretRoutes(context));
     api.routes((context) => enrichmentRoutes(context));
+    api.openapi(...externalSourceOperations);
   },
 });

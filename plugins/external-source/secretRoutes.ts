@@ -10,7 +10,9 @@ import { limitBody, noQuery } from "./httpInput.ts";
 import { deleteSecret, listSecrets, putSecret, SecretName } from "./secretStore.ts";
 
 const SecretPath = Schema.Struct({ name: SecretName });
-const SecretBody = Schema.Struct({ value: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(4096)) });
+export const SecretBody = Schema.Struct({
+  value: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(4096)),
+});
 
 /**
  * @example
