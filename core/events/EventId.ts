@@ -39,6 +39,16 @@ export const newEventId = (timestampMs: number = Date.now()): EventId =>
   formatUuidV7(timestampMs, crypto.getRandomValues(new Uint8Array(10)));
 
 /**
+ * The smallest id of a millisecond: `readAll({ after: eventIdFloor(t) })` reads what was
+ * recorded from `t` on (events with fresh ids; derived ids carry their cause's time).
+ *
+ * @example
+ * eventIdFloor(Date.parse("2026-01-01T00:00:00Z")) // "019b76da-4c00-7000-8000-000000000000"
+ */
+export const eventIdFloor = (timestampMs: number): EventId =>
+  formatUuidV7(Math.max(0, timestampMs), new Uint8Array(10));
+
+/**
  * A UUIDv7 derived from a seed: the same seed always gives the same id. Handlers give the
  * events they append ids derived from the event that caused them, so a redelivered
  * message appends nothing new (the store keeps one copy of an id).

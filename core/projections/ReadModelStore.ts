@@ -121,6 +121,16 @@ export class ReadModelStore extends Context.Service<
     /** Removes the collection and its indexes (no error when it does not exist). */
     drop(collection: string): Effect.Effect<void, ReadModelStoreUnavailable>;
     /**
+     * Puts `from` (its documents and indexes) in the place of `target`, whose old contents
+     * are gone; `from` no longer exists afterwards. MongoDB swaps them in one step; FerretDB
+     * 1.x cannot rename over an existing collection, so `target` is dropped first and is
+     * missing for that moment. A missing `from` leaves `target` empty.
+     *
+     * @example
+     * yield* store.replaceCollection("rm_devices", "rm_devices__rebuild");
+     */
+    replaceCollection(target: string, from: string): Effect.Effect<void, ReadModelStoreUnavailable>;
+    /**
      * Creates missing indexes. Unique indexes are sparse, so tombstones (which lack the
      * fields) never collide; a live document missing a unique field is not indexed either.
      */

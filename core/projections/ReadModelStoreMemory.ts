@@ -136,6 +136,13 @@ const makeMemoryReadModelStore = Effect.sync(() => {
       }),
     writeMany,
     drop: (name) => Effect.sync(() => void collections.delete(name)),
+    replaceCollection: (target, from) =>
+      Effect.sync(() => {
+        const moved = collections.get(from);
+        collections.delete(from);
+        if (moved === undefined) collections.delete(target);
+        else collections.set(target, moved);
+      }),
     ensureIndexes: (name, indexes) =>
       Effect.forEach(indexes, (index) => validateIndexKeys(index.keys), { discard: true }).pipe(
         Effect.andThen(

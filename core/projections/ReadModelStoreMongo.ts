@@ -35,6 +35,8 @@ interface ReadModelDocument extends Document {
 }
 
 const namespaceNotFoundCode = 26;
+/** FerretDB 1.x answers a renameCollection with dropTarget: true this way. */
+const notImplementedCode = 238;
 
 const describe = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause));
 
@@ -79,7 +81,8 @@ const writeOperation = ({ id, doc, expectedRevision }: DocumentWrite): AnyBulkWr
 
 const makeMongoReadModelStore = (options: MongoReadModelStoreOptions) => {
   const db = options.client.db(options.databaseName);
-  const collection = (name: string) => db.collection<ReadModelDocument>(`${options.collectionPrefix ?? ""}${name}`);
+  const collectionName = (name: string) => `${options.collectionPrefix ?? ""}${name}`;
+  const collection = (name: string) => db.collection<ReadModelDocument>(collectionName(name));
   const checkpoints = collection(checkpointCollection);
   const decodeCheckpoint = Schema.decodeUnknownResult(ProjectionCheckpoint);
 
@@ -138,6 +141,19 @@ const makeMongoReadModelStore = (options: MongoReadModelStoreOptions) => {
     }
   });
 
+  const drop = Effect.fn("ReadModelStore.drop")(function* (name: string) {
+    yield* Effect.tryPromise({
+      try: () => collection(name).drop(),
+      catch: (cause) => cause,
+    }).pipe(
+      Effect.catch((cause) =>
+        cause instanceof MongoServerError && cause.code === namespaceNotFoundCode
+          ? Effect.void
+          : Effect.fail(new ReadModelStoreUnavailable({ operation: "drop", reason: describe(cause) })),
+      ),
+    );
+  });
+
   return ReadModelStore.of({
     loadMany: Effect.fn("ReadModelStore.loadMany")(function* (name: string, ids: ReadonlyArray<string>) {
       if (ids.length === 0) return new Map<string, StoredDocument>();
@@ -152,15 +168,28 @@ const makeMongoReadModelStore = (options: MongoReadModelStoreOptions) => {
       return new Map(documents.map((document) => [document._id, withoutId(document)]));
     }),
     writeMany,
-    drop: Effect.fn("ReadModelStore.drop")(function* (name: string) {
+    drop,
+    replaceCollection: Effect.fn("ReadModelStore.replaceCollection")(function* (target: string, from: string) {
+      const renamed = yield* Effect.tryPromise({
+        try: () => collection(from).rename(collectionName(target), { dropTarget: true }),
+        catch: (cause) => cause,
+      }).pipe(Effect.result);
+      if (renamed._tag === "Success") return;
+      const cause = renamed.failure;
+      const code = cause instanceof MongoServerError ? cause.code : undefined;
+      if (code === namespaceNotFoundCode) return yield* drop(target);
+      if (code !== notImplementedCode)
+        return yield* new ReadModelStoreUnavailable({ operation: "replaceCollection", reason: describe(cause) });
+      // FerretDB 1.x: no dropTarget.
+      yield* drop(target);
       yield* Effect.tryPromise({
-        try: () => collection(name).drop(),
+        try: () => collection(from).rename(collectionName(target)),
         catch: (cause) => cause,
       }).pipe(
         Effect.catch((cause) =>
           cause instanceof MongoServerError && cause.code === namespaceNotFoundCode
             ? Effect.void
-            : Effect.fail(new ReadModelStoreUnavailable({ operation: "drop", reason: describe(cause) })),
+            : Effect.fail(new ReadModelStoreUnavailable({ operation: "replaceCollection", reason: describe(cause) })),
         ),
       );
     }),

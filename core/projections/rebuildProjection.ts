@@ -1,12 +1,16 @@
 /**
- * Rebuilds a projection from the event store: status "rebuilding", drop, indexes, a replay
- * of every stored event in pages, folded in batches (one loadMany + one writeMany each),
- * then status "live" at the projection's version. The replay reads all event types, not
+ * Rebuilds a projection from the event store: status "rebuilding", a replay of every stored
+ * event in pages into a fresh shadow collection (`<collection>__rebuild`, its indexes made
+ * first), folded in batches (one loadMany + one writeMany each), the shadow put in the
+ * read model's place, then status "live" at the projection's version. Readers keep the
+ * old read model until the swap (an API key projection keeps authenticating while it
+ * rebuilds), and a rebuild that crashes leaves it as it was. The replay reads all event types, not
  * only the projection's: seeing every version of a stream is what lets replayOrder.ts
  * restore stream order without asking the store about gaps (see there).
  */
 import { Clock, Effect, Stream } from "effect";
 import type { EventEnvelope } from "../events/EventEnvelope.ts";
+import { eventIdFloor } from "../events/EventId.ts";
 import type { EventStoreUnavailable } from "../store/Errors.ts";
 import { EventStore } from "../store/EventStore.ts";
 import { type ApplyBatchOptions, applyProjectionBatch } from "./applyProjectionBatch.ts";
@@ -44,6 +48,12 @@ export type RebuildError =
   | InvalidReadModelQuery
   | EventStoreUnavailable;
 
+/** Appenders' clocks (UUIDv7 ids carry them) may run this far behind ours. */
+const clockSkewMarginMs = 5_000;
+
+/** Where a rebuild writes until it is done. */
+export const shadowCollection = (collection: string): string => `${collection}__rebuild`;
+
 const nowIso = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis).toISOString());
 
 /**
@@ -74,8 +84,9 @@ export const rebuildProjection = Effect.fn("ProjectionRunner.rebuild")(function*
     );
 
   yield* checkpoint("rebuilding", null, 0);
-  yield* store.drop(projection.collection);
-  yield* store.ensureIndexes(projection.collection, projection.indexes);
+  const shadow: AnyProjection = { ...projection, collection: shadowCollection(projection.collection) };
+  yield* store.drop(shadow.collection);
+  yield* store.ensureIndexes(shadow.collection, shadow.indexes);
 
   let eventsRead = 0;
   let eventsApplied = 0;
@@ -99,7 +110,7 @@ export const rebuildProjection = Effect.fn("ProjectionRunner.rebuild")(function*
   const fold = (events: ReadonlyArray<EventEnvelope>, applyOptions?: ApplyBatchOptions) =>
     events.length === 0
       ? Effect.void
-      : Effect.map(applyProjectionBatch(projection, events, applyOptions), (outcome) => {
+      : Effect.map(applyProjectionBatch(shadow, events, applyOptions), (outcome) => {
           eventsApplied += outcome.eventsApplied;
         });
 
@@ -129,6 +140,14 @@ export const rebuildProjection = Effect.fn("ProjectionRunner.rebuild")(function*
   for (let start = 0; start < leftovers.length; start += batchSize) {
     yield* fold(leftovers.slice(start, start + batchSize));
   }
+  yield* store.replaceCollection(projection.collection, shadow.collection);
+  // What others wrote into the old read model while this ran (commands folding their own
+  // events, a consumer of the same group elsewhere) went with it: fold again what was
+  // recorded since the rebuild began (apply is idempotent and order-free).
+  yield* eventStore.readAll({ after: eventIdFloor(startedAt - clockSkewMarginMs), pageSize: readPageSize }).pipe(
+    Stream.grouped(batchSize),
+    Stream.runForEach((batch) => Effect.asVoid(applyProjectionBatch(projection, batch))),
+  );
   yield* checkpoint("live", lastEventId, eventsApplied);
   return yield* report(true);
 });

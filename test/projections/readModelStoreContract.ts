@@ -238,6 +238,28 @@ export const readModelStoreContract = (implementation: string, storeLayer: Layer
       }),
     );
 
+    it.effect(
+      "given a collection and a replacement, when the replacement takes its place, then only the replacement's documents and unique index remain",
+      () =>
+        Effect.gen(function* () {
+          const { store, collection } = yield* seeded;
+          const replacement = `${collection}__new`;
+          yield* store.ensureIndexes(replacement, [{ keys: { name: 1 }, unique: true }]);
+          yield* store.writeMany(replacement, [{ id: "n", doc: { name: "new" } }]);
+          yield* store.replaceCollection(collection, replacement);
+          assert.deepStrictEqual(
+            (yield* store.find(collection, {})).map((view) => view._id),
+            ["n"],
+          );
+          assert.deepStrictEqual(yield* store.find(replacement, {}), []);
+          const duplicate = yield* Effect.flip(store.writeMany(collection, [{ id: "m", doc: { name: "new" } }]));
+          assert.strictEqual(duplicate._tag, "ReadModelConstraintViolation");
+          // A replacement that was never written leaves the target empty.
+          yield* store.replaceCollection(collection, `${collection}__missing`);
+          assert.deepStrictEqual(yield* store.find(collection, {}), []);
+        }),
+    );
+
     it.effect("given a document with a key MongoDB refuses, when writing, then the write dies (a projection bug)", () =>
       Effect.gen(function* () {
         const store = yield* ReadModelStore;

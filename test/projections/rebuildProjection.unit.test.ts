@@ -3,10 +3,20 @@
 import { assert, describe, it } from "@effect/vitest";
 import { Effect } from "effect";
 import type { EventEnvelope, StreamId } from "../../core/events/EventEnvelope.ts";
-import { newEventId } from "../../core/events/EventId.ts";
+import { eventIdFloor, eventIdTimestamp, newEventId } from "../../core/events/EventId.ts";
 import { rebuildProjection } from "../../core/projections/ProjectionRunner.ts";
+import { ReadModelStore } from "../../core/projections/ReadModelStore.ts";
+import { shadowCollection } from "../../core/projections/rebuildProjection.ts";
 import { makeReplayOrder } from "../../core/projections/replayOrder.ts";
-import { appendHistories, deviceHistory, devicesProjection, shuffled } from "./projectionFixtures.ts";
+import { EventStore } from "../../core/store/EventStore.ts";
+import {
+  appendHistories,
+  DeviceRenamed,
+  deviceHistory,
+  devicesProjection,
+  shuffled,
+  tenantId,
+} from "./projectionFixtures.ts";
 import { visibleDocuments } from "./projectionRunnerScenarios.ts";
 import { RoundTrips, withCountedStores } from "./roundTrips.ts";
 
@@ -79,6 +89,71 @@ describe("rebuildProjection", () => {
       assert.deepStrictEqual(yield* visibleDocuments(devices), [{ ...expectedDevice("device-1"), readings: 2 }]);
     }).pipe(withCountedStores(trips));
   });
+
+  it.effect(
+    "given a live read model, when it is rebuilt, then readers see the old documents until the rebuilt ones take their place",
+    () =>
+      Effect.gen(function* () {
+        yield* appendHistories({ "device-1": deviceHistory("device-1", "north") });
+        const devices = devicesProjection("devices");
+        yield* rebuildProjection(devices);
+        const store = yield* ReadModelStore;
+        yield* store.writeMany(devices.collection, [{ id: "stale", doc: { name: "from before" } }]);
+        const seenDuringRebuild: Array<ReadonlyArray<string>> = [];
+        yield* rebuildProjection(devices, {
+          batchSize: 2,
+          progressEvery: 1,
+          onProgress: (progress) =>
+            progress.done
+              ? Effect.void
+              : store.find(devices.collection, {}, { sort: { _id: 1 } }).pipe(
+                  Effect.map((documents) => {
+                    seenDuringRebuild.push(documents.map((document) => document._id));
+                  }),
+                  Effect.orDie,
+                ),
+        });
+        assert.isAbove(seenDuringRebuild.length, 1);
+        for (const seen of seenDuringRebuild) assert.deepStrictEqual(seen, ["device-1", "stale"]);
+        assert.deepStrictEqual(yield* visibleDocuments(devices), [expectedDevice("device-1")]);
+        assert.deepStrictEqual(yield* store.find(shadowCollection(devices.collection), {}), []);
+      }).pipe(withCountedStores()),
+  );
+
+  // Live clock: the rebuild reads again from the time it began.
+  it.live(
+    "given an event recorded while the replay was past its place in the store, when the rebuild ends, then the read model has it",
+    () =>
+      Effect.gen(function* () {
+        const [first] = yield* appendHistories({
+          "device-1": deviceHistory("device-1", "north"),
+          "device-2": deviceHistory("device-2", "north"),
+        });
+        if (first === undefined) throw new Error("no events");
+        const devices = devicesProjection("devices");
+        const eventStore = yield* EventStore;
+        let appended = false;
+        yield* rebuildProjection(devices, {
+          batchSize: 2,
+          readPageSize: 2,
+          progressEvery: 8,
+          onProgress: () =>
+            appended
+              ? Effect.void
+              : Effect.gen(function* () {
+                  appended = true;
+                  // Its id sorts before what the replay has read (a slow appender's clock).
+                  const late = DeviceRenamed.make({ deviceId: "device-1", name: "late name" }, { tenantId });
+                  yield* eventStore.appendToStream("device-1" as StreamId, "any", [
+                    { ...late, id: eventIdFloor(eventIdTimestamp(first.id)) },
+                  ]);
+                }).pipe(Effect.orDie),
+        });
+        assert.isTrue(appended);
+        const [device] = yield* visibleDocuments(devices);
+        assert.deepInclude(device, { _id: "device-1", name: "late name", renames: 2 });
+      }).pipe(withCountedStores()),
+  );
 
   it.effect("given many shuffled streams, when rebuilt twice, then the second rebuild gives the same documents", () =>
     Effect.gen(function* () {
