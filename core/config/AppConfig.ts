@@ -60,7 +60,7 @@ export const AppConfigFromEnv = Schema.Struct({
   ANANSKY_HANDLER_MAX_ATTEMPTS: withDefault(PositiveIntFromString, "5"),
   ANANSKY_HANDLER_RETRY_BASE_MS: withDefault(PositiveIntFromString, "200"),
   /** Unpublished events older than this are re-published by the sweeper. */
-  ANANSKY_SWEEP_AFTER_MS: withDefault(PositiveIntFromString, "5000"),
+  ANANSKY_SWEEP_AFTER_MS: withDefault(PositiveIntFromString, "30000"),
   /** Hosts outbound HTTP may call (host, host:port, *.domain, [ipv6]:port, or *); empty refuses all. */
   ANANSKY_OUTBOUND_ALLOW_HOSTS: withDefault(OutboundHostList, ""),
   /** Non-public addresses outbound HTTP may connect to anyway (ip, ip/len, ip:port, [ipv6/len]:port). */

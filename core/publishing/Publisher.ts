@@ -16,7 +16,11 @@ import type { EventStoreUnavailable } from "../store/Errors.ts";
 import { EventStore } from "../store/EventStore.ts";
 
 export interface PublisherOptions {
-  /** Unpublished events older than this are the sweeper's (default 5 s). */
+  /**
+   * Unpublished events older than this are the sweeper's (default 30 s): long enough that
+   * it only takes what a dead process or a broker outage left, not what a busy publisher
+   * has yet to send (on FerretDB each sweep also scans `events` once).
+   */
   readonly sweepAfterMs?: number | undefined;
   /** How often the sweeper looks (default 2 s). */
   readonly sweepIntervalMs?: number | undefined;
@@ -49,9 +53,11 @@ export class Publisher extends Context.Service<
         const store = yield* EventStore;
         const bus = yield* EventBus;
         const registry = yield* EventRegistry;
-        const sweepAfterMs = options.sweepAfterMs ?? 5_000;
+        const sweepAfterMs = options.sweepAfterMs ?? 30_000;
         const maxBatch = options.maxBatch ?? 5_000;
         const queue = yield* Queue.unbounded<EventEnvelope>();
+        // Queued or being published by this process: the sweeper leaves them alone.
+        const inFlight = new Set<string>();
 
         const publishNow = Effect.fn("Publisher.publish")(function* (events: ReadonlyArray<EventEnvelope>) {
           if (events.length === 0) return;
@@ -68,15 +74,24 @@ export class Publisher extends Context.Service<
               recordedBefore: new Date(Date.now() - sweepAfterMs),
               limit: maxBatch,
             });
-            yield* publishNow(stale);
-            total += stale.length;
+            const orphaned = stale.filter((event) => !inFlight.has(event.id));
+            yield* publishNow(orphaned);
+            total += orphaned.length;
             if (stale.length < maxBatch) return total;
           }
         }).pipe(Effect.withSpan("Publisher.sweep"));
 
         // A failed publish is only logged: the events stay unpublished and the sweeper retries them.
         const drainQueue = Queue.takeBetween(queue, 1, maxBatch).pipe(
-          Effect.flatMap((events) => publishNow(events)),
+          Effect.flatMap((events) =>
+            publishNow(events).pipe(
+              Effect.ensuring(
+                Effect.sync(() => {
+                  for (const event of events) inFlight.delete(event.id);
+                }),
+              ),
+            ),
+          ),
           Effect.catch((error) =>
             Effect.andThen(recordPublishFailure, Effect.logWarning("publish failed; the sweeper will retry", error)),
           ),
@@ -104,7 +119,13 @@ export class Publisher extends Context.Service<
         );
 
         return Publisher.of({
-          enqueue: (events) => (events.length === 0 ? Effect.void : Effect.asVoid(Queue.offerAll(queue, events))),
+          enqueue: (events) =>
+            events.length === 0
+              ? Effect.void
+              : Effect.suspend(() => {
+                  for (const event of events) inFlight.add(event.id);
+                  return Effect.asVoid(Queue.offerAll(queue, events));
+                }),
           publishNow,
           sweepOnce,
         });

@@ -261,18 +261,22 @@ const makeMongoEventStore = Effect.fnUntraced(function* (options: MongoEventStor
           .limit(options.limit)
           .toArray(),
       );
-      // Point reads by _id: the one lookup every MongoDB-wire server serves from its index.
-      const found = yield* Effect.forEach(
-        pending,
-        (entry) => tryMongo("unpublished", () => collections.events.findOne({ _id: entry._id })),
-        { concurrency: 16 },
+      if (pending.length === 0) return [];
+      // One query for all of them: MongoDB serves it from the _id index, and FerretDB 1.x,
+      // which scans `events` for any filter (even one _id), scans once instead of per entry.
+      const stored = yield* tryMongo("unpublished", () =>
+        collections.events.find({ _id: { $in: pending.map((entry) => entry._id) } }).toArray(),
       );
-      const orphans = pending.filter((_, index) => found[index] === null).map((entry) => entry._id);
+      const byId = new Map(stored.map((document) => [document._id, document]));
+      const orphans = pending.filter((entry) => !byId.has(entry._id)).map((entry) => entry._id);
       if (orphans.length > 0) {
         // Left by an append that failed or crashed between its two writes: nothing to publish.
         yield* tryMongo("unpublished", () => collections.outbox.deleteMany({ _id: { $in: orphans } }));
       }
-      return found.flatMap((document) => (document === null ? [] : [fromEventDocument(document)]));
+      return pending.flatMap((entry) => {
+        const document = byId.get(entry._id);
+        return document === undefined ? [] : [fromEventDocument(document)];
+      });
     }),
     markPublished: Effect.fn("EventStore.markPublished")(function* (ids: ReadonlyArray<EventId>) {
       if (ids.length === 0) return;
