@@ -31,11 +31,16 @@ export type StoredDocument = Readonly<Record<string, unknown>>;
  * another committed is refused, but two in flight at the same instant can both apply
  * (see foldUntilVisible for where that matters). Without it
  * the replacement is unconditional and stores no `_rev`. Deletes are always unconditional.
+ *
+ * With `create`, the write is an insert of a document that must not exist yet (refused
+ * like a unique index violation when it does): what a caller that makes fresh ids writes.
+ * It costs no lookup, where FerretDB 1.x scans the collection for every upsert and delete.
  */
 export interface DocumentWrite {
   readonly id: string;
   readonly doc: StoredDocument | undefined;
   readonly expectedRevision?: number | undefined;
+  readonly create?: boolean | undefined;
 }
 
 /** A document as routes see it: `_id` and the projection's fields. */

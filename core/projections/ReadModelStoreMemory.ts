@@ -85,7 +85,7 @@ const makeMemoryReadModelStore = Effect.sync(() => {
   ) {
     const collection = collectionOf(name);
     const rejected: Array<string> = [];
-    for (const { id, doc, expectedRevision } of writes) {
+    for (const { id, doc, expectedRevision, create } of writes) {
       if (doc === undefined) {
         collection.documents.delete(id);
         continue;
@@ -95,6 +95,10 @@ const makeMemoryReadModelStore = Effect.sync(() => {
       const { [revision]: _ignored, ...fields } = bsonCopy(doc) as StoredDocument;
       const stored = collection.documents.get(id);
       const storedRevision = stored === undefined ? 0 : revisionOf(stored);
+      if (create === true && stored !== undefined) {
+        rejected.push(`${id} exists already`);
+        continue;
+      }
       if (expectedRevision !== undefined && storedRevision !== expectedRevision) {
         rejected.push(`${id} is at revision ${storedRevision}, not ${expectedRevision}`);
         continue;

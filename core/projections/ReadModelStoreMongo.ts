@@ -67,9 +67,14 @@ const revision = ReadModelInternalKeys.revision;
  * A conditional replacement matches only the expected revision; when it moved on, the
  * upsert tries to insert a second document with the same `_id`, which fails with 11000.
  */
-const writeOperation = ({ id, doc, expectedRevision }: DocumentWrite): AnyBulkWriteOperation<ReadModelDocument> => {
-  if (doc === undefined) return { deleteOne: { filter: { _id: id } } };
+const writeOperation = ({
+  id,
+  doc,
+  expectedRevision,
+  create,
+}: DocumentWrite & { readonly doc: StoredDocument }): AnyBulkWriteOperation<ReadModelDocument> => {
   const { [revision]: _ignored, ...fields } = doc;
+  if (create === true) return { insertOne: { document: { ...fields, _id: id } } };
   if (expectedRevision === undefined) {
     return { replaceOne: { filter: { _id: id }, replacement: { ...fields, _id: id }, upsert: true } };
   }
@@ -95,8 +100,21 @@ const makeMongoReadModelStore = (options: MongoReadModelStoreOptions) => {
       const badKey = invalidDocumentKey(doc);
       if (badKey !== undefined) return yield* Effect.die(new Error(`${name}/${id}: invalid document key ${badKey}`));
     }
+    // Several deletes as one deleteMany: FerretDB 1.x scans the collection once per statement.
+    const deletedIds = writes.flatMap(({ id, doc }) => (doc === undefined ? [id] : []));
+    const [onlyDeleted] = deletedIds;
+    const deletes: Array<AnyBulkWriteOperation<ReadModelDocument>> =
+      deletedIds.length > 1
+        ? [{ deleteMany: { filter: { _id: { $in: deletedIds } } } }]
+        : onlyDeleted === undefined
+          ? []
+          : [{ deleteOne: { filter: { _id: onlyDeleted } } }];
+    const operations = [
+      ...writes.flatMap((write) => (write.doc === undefined ? [] : [writeOperation({ ...write, doc: write.doc })])),
+      ...deletes,
+    ];
     yield* Effect.tryPromise({
-      try: () => bulkWriteInChunks(collection(name), writes.map(writeOperation)),
+      try: () => bulkWriteInChunks(collection(name), operations),
       catch: (cause) =>
         isDuplicateKeyOnly(cause)
           ? new ReadModelConstraintViolation({ collection: name, reason: describe(cause) })

@@ -188,11 +188,10 @@ const foldOnce = Effect.fnUntraced(function* (
   const writes = yield* Effect.forEach(
     [...states].filter(([, state]) => state.changed),
     ([id, state]) =>
-      Effect.map(storedDocumentOf(projection.name, id, state), (doc) => ({
-        id,
-        doc,
-        expectedRevision: state.revision,
-      })),
+      Effect.map(storedDocumentOf(projection.name, id, state), (doc) =>
+        // A document another writer created meanwhile refuses the insert: the batch reloads.
+        state.stored ? { id, doc, expectedRevision: state.revision } : { id, doc, create: true },
+      ),
   );
   yield* store.writeMany(projection.collection, writes);
   return { eventsApplied, documentsWritten: writes.length, gapEventsRead: fetched.flat().length };

@@ -15,6 +15,8 @@ export interface DocumentState {
   readonly applied: Record<string, number>;
   /** The stored revision the batch's conditional write expects (0: none stored). */
   readonly revision: number;
+  /** Whether the store had the document: one it did not have is written with an insert. */
+  readonly stored: boolean;
   changed: boolean;
 }
 
@@ -34,7 +36,7 @@ export const appliedKey = (streamId: string): string =>
  * const state = documentStateOf(loaded.get(documentId));
  */
 export const documentStateOf = (stored: StoredDocument | undefined): DocumentState => {
-  if (stored === undefined) return { doc: undefined, applied: {}, revision: 0, changed: false };
+  if (stored === undefined) return { doc: undefined, applied: {}, revision: 0, stored: false, changed: false };
   const {
     [ReadModelInternalKeys.applied]: applied,
     [ReadModelInternalKeys.deleted]: deleted,
@@ -49,6 +51,7 @@ export const documentStateOf = (stored: StoredDocument | undefined): DocumentSta
     doc: deleted === true ? undefined : { ...fields },
     applied: versions,
     revision: Predicate.isNumber(revision) ? revision : 0,
+    stored: true,
     changed: false,
   };
 };

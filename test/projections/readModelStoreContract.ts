@@ -238,6 +238,32 @@ export const readModelStoreContract = (implementation: string, storeLayer: Layer
       }),
     );
 
+    it.effect("given create writes, when the id is new they insert, and when it exists they are refused", () =>
+      Effect.gen(function* () {
+        const { store, collection } = yield* seeded;
+        yield* store.writeMany(collection, [
+          { id: "fresh-1", doc: { name: "one" }, create: true },
+          { id: "fresh-2", doc: { name: "two" }, create: true },
+        ]);
+        assert.deepStrictEqual((yield* store.loadMany(collection, ["fresh-1"])).get("fresh-1"), { name: "one" });
+        const refused = yield* Effect.flip(
+          store.writeMany(collection, [{ id: "fresh-1", doc: { name: "again" }, create: true }]),
+        );
+        assert.strictEqual(refused._tag, "ReadModelConstraintViolation");
+        assert.deepStrictEqual((yield* store.loadMany(collection, ["fresh-1"])).get("fresh-1"), { name: "one" });
+        // Deletes of several ids in one call, beside a write.
+        yield* store.writeMany(collection, [
+          { id: "fresh-1", doc: undefined },
+          { id: "fresh-2", doc: undefined },
+          { id: "fresh-3", doc: { name: "three" }, create: true },
+        ]);
+        assert.deepStrictEqual(
+          [...(yield* store.loadMany(collection, ["fresh-1", "fresh-2", "fresh-3"])).keys()],
+          ["fresh-3"],
+        );
+      }),
+    );
+
     it.effect(
       "given a collection and a replacement, when the replacement takes its place, then only the replacement's documents and unique index remain",
       () =>
