@@ -130,6 +130,7 @@ export {
   ReadModelStoreUnavailable,
 } from "./projections/Errors.ts";
 export {
+  type DocumentWrite,
   type ProjectionCheckpoint,
   type ReadModelFilter,
   ReadModelStore,
@@ -137,6 +138,7 @@ export {
 } from "./projections/ReadModelStore.ts";
 export { EventWriter, stampCurrentTraceparent } from "./publishing/EventWriter.ts";
 export { Publisher, type PublisherOptions } from "./publishing/Publisher.ts";
+export { type BatchedLoads, makeBatchedLoads, makeBatchedWrites } from "./store/batching.ts";
 export { ConcurrencyError, EventStoreUnavailable } from "./store/Errors.ts";
 export {
   EventStore,

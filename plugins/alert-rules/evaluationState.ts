@@ -17,10 +17,17 @@
  */
 import { Effect, Option, Schedule, Schema, Semaphore } from "effect";
 import {
+  type BatchedLoads,
+  type DocumentWrite,
   type EventEnvelope,
   EventWriter,
+  type InvalidReadModelQuery,
+  makeBatchedLoads,
+  makeBatchedWrites,
   type PendingEvent,
+  type ReadModelConstraintViolation,
   ReadModelStore,
+  type ReadModelStoreUnavailable,
   type ReadModelView,
 } from "../../core/index.ts";
 import { alertStreamId } from "./alertEvents.ts";
@@ -166,6 +173,45 @@ const ensureIndexes = Effect.suspend(() =>
       ),
 );
 
+type Store = typeof ReadModelStore.Service;
+
+/**
+ * Evaluations running side by side (a consumer batch's devices) load their states in one
+ * query and commit them in one write. One of each per store, so each test's store gets its own.
+ */
+const batchedAccess = new WeakMap<
+  Store,
+  {
+    readonly newest: BatchedLoads<ReadModelView, ReadModelStoreUnavailable | InvalidReadModelQuery>;
+    readonly commits: ReturnType<typeof makeBatchedWrites<DocumentWrite, WriteError>>;
+  }
+>();
+
+type WriteError = ReadModelStoreUnavailable | ReadModelConstraintViolation;
+
+const batchedAccessOf = (store: Store) => {
+  const existing = batchedAccess.get(store);
+  if (existing !== undefined) return existing;
+  const created = {
+    newest: makeBatchedLoads((keys) =>
+      Effect.map(
+        store.find(evaluationStateCollection, { key: { $in: [...keys] } }, { sort: { revision: -1 } }),
+        (found) => {
+          const newest = new Map<string, ReadModelView>();
+          for (const view of found) if (!newest.has(String(view.key))) newest.set(String(view.key), view);
+          return newest;
+        },
+      ),
+    ),
+    commits: makeBatchedWrites(
+      (writes: ReadonlyArray<DocumentWrite>) => store.writeMany(evaluationStateCollection, writes),
+      (error: WriteError) => error._tag === "ReadModelConstraintViolation",
+    ),
+  };
+  batchedAccess.set(store, created);
+  return created;
+};
+
 /**
  * The newest committed revision of a (rule, device) pair, if any.
  *
@@ -178,13 +224,8 @@ export const loadSnapshot = Effect.fn("alertRules.loadSnapshot")(function* (
   deviceId: string,
 ) {
   yield* ensureIndexes;
-  const store = yield* ReadModelStore;
-  const found = yield* store.find(
-    evaluationStateCollection,
-    { key: stateKey(tenantId, ruleId, deviceId) },
-    { sort: { revision: -1 }, limit: 1 },
-  );
-  return Option.map(Option.fromNullishOr(found[0]), snapshotOf);
+  const newest = yield* batchedAccessOf(yield* ReadModelStore).newest.load(stateKey(tenantId, ruleId, deviceId));
+  return Option.map(Option.fromNullishOr(newest), snapshotOf);
 });
 
 /**
@@ -210,9 +251,8 @@ export const loadRuleSnapshots = Effect.fn("alertRules.loadRuleSnapshots")(funct
 
 const newestDocumentId = (key: string) =>
   Effect.gen(function* () {
-    const store = yield* ReadModelStore;
-    const found = yield* store.find(evaluationStateCollection, { key }, { sort: { revision: -1 }, limit: 1 });
-    return found[0]?._id;
+    const newest = yield* batchedAccessOf(yield* ReadModelStore).newest.load(key);
+    return newest?._id;
   });
 
 /**
@@ -235,11 +275,11 @@ export const commitSnapshot = Effect.fn("alertRules.commitSnapshot")(function* (
   const committed: EvaluationSnapshot = { ...next, revision, documentId, previousDocumentId: previous.documentId };
   const raced = new EvaluationRaced({ key, revision });
   const writes = [
-    { id: documentId, doc: toDocument(committed) },
+    { id: documentId, doc: toDocument(committed), create: true },
     ...(previous.previousDocumentId === undefined ? [] : [{ id: previous.previousDocumentId, doc: undefined }]),
   ];
-  yield* store
-    .writeMany(evaluationStateCollection, writes)
+  yield* batchedAccessOf(store)
+    .commits.write(writes)
     .pipe(Effect.catchTag("ReadModelConstraintViolation", () => Effect.fail(raced)));
   if (committed.pending.length > 0 && (yield* newestDocumentId(key)) !== documentId) {
     yield* store.writeMany(evaluationStateCollection, [{ id: documentId, doc: undefined }]);
