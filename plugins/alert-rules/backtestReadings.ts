@@ -1,9 +1,10 @@
 /**
- * Stored readings for a backtest: a device's samples between two instants, read from the
+ * Stored readings for a backtest: devices' samples between two instants, read from the
  * ingest plugin's `rm_readings` hour buckets by bucket id, in (ts, event id) order: the
- * order the buckets keep. All of a device's buckets in the range come in one query: on
- * FerretDB 1.x every query scans the whole collection, and `rm_readings` is large (a day
- * at a time cost a full scan per 24 buckets: about 1,100 readings/s over a million).
+ * order the buckets keep. The buckets of as many devices as fit one read (31 days of one
+ * device's hours) come in one query: on FerretDB 1.x every query scans the whole
+ * collection, and `rm_readings` is large (a day at a time cost a full scan per 24 buckets,
+ * about 1,100 readings/s over a million; a device at a time, 2,400).
  */
 import { Effect } from "effect";
 import { ReadModelStore } from "../../core/index.ts";
@@ -41,42 +42,78 @@ export const bucketIdsBetween = (tenantId: string, deviceId: string, fromMs: num
 const plainValues = (values: Readonly<Record<string, ReadingValue>>) =>
   Object.fromEntries(Object.entries(values).map(([key, value]) => [fromStoredKey(key), value]));
 
+/** One device's stored readings, and the samples its buckets dropped when full (missing from the history). */
+export interface DeviceReadings {
+  readonly readings: ReadonlyArray<StoredReading>;
+  readonly droppedSamples: number;
+}
+
 /**
- * A device's stored readings in [fromMs, toMs), with how many samples the buckets had to
- * drop when they were full (those readings are missing from the history).
+ * The devices that one read covers: as many as `bucketsPerRead` hour buckets of [fromMs, toMs) hold.
  *
  * @example
- * const { readings } = yield* storedReadings("acme", "pump-1", from, to);
+ * devicesPerRead(from, from + 86_400_000) // 29: a day spans up to 25 hour buckets
+ */
+export const devicesPerRead = (fromMs: number, toMs: number): number =>
+  Math.max(1, Math.floor(bucketsPerRead / Math.max(1, Math.ceil((toMs - fromMs) / hourMs) + 1)));
+
+const readingsOfBuckets = (
+  deviceId: string,
+  ids: ReadonlyArray<string>,
+  loaded: ReadonlyMap<string, unknown>,
+  fromMs: number,
+  toMs: number,
+): DeviceReadings => {
+  const readings: Array<StoredReading> = [];
+  let droppedSamples = 0;
+  for (const id of ids) {
+    const bucket = loaded.get(id) as ReadingsBucket | undefined;
+    if (bucket === undefined || bucket._deleted === true) continue;
+    droppedSamples += bucket.droppedSamples ?? 0;
+    for (const sample of bucket.samples) {
+      if (sample.ts < fromMs || sample.ts >= toMs) continue;
+      readings.push({
+        kind: "reading",
+        eventId: sample.id,
+        deviceId,
+        ts: sample.ts,
+        values: plainValues(sample.values),
+        enrichment: {},
+      });
+    }
+  }
+  return { readings, droppedSamples };
+};
+
+/**
+ * Some devices' stored readings in [fromMs, toMs), each device's in order: one query per
+ * `devicesPerRead` devices (a single device's range longer than one read takes two).
+ *
+ * @example
+ * const byDevice = yield* storedReadings("acme", ["pump-1", "pump-2"], from, to);
+ * byDevice.get("pump-1")?.readings
  */
 export const storedReadings = Effect.fn("alertRules.storedReadings")(function* (
   tenantId: string,
-  deviceId: string,
+  deviceIds: ReadonlyArray<string>,
   fromMs: number,
   toMs: number,
 ) {
   const store = yield* ReadModelStore;
-  const ids = bucketIdsBetween(tenantId, deviceId, fromMs, toMs);
-  const readings: Array<StoredReading> = [];
-  let droppedSamples = 0;
-  for (let start = 0; start < ids.length; start += bucketsPerRead) {
-    const chunk = ids.slice(start, start + bucketsPerRead);
-    const loaded = yield* store.loadMany(readingsProjection.collection, chunk);
-    for (const id of chunk) {
-      const bucket = loaded.get(id) as ReadingsBucket | undefined;
-      if (bucket === undefined || bucket._deleted === true) continue;
-      droppedSamples += bucket.droppedSamples ?? 0;
-      for (const sample of bucket.samples) {
-        if (sample.ts < fromMs || sample.ts >= toMs) continue;
-        readings.push({
-          kind: "reading",
-          eventId: sample.id,
-          deviceId,
-          ts: sample.ts,
-          values: plainValues(sample.values),
-          enrichment: {},
-        });
-      }
+  const byDevice = new Map<string, DeviceReadings>();
+  const perRead = devicesPerRead(fromMs, toMs);
+  for (let first = 0; first < deviceIds.length; first += perRead) {
+    const group = deviceIds
+      .slice(first, first + perRead)
+      .map((deviceId) => ({ deviceId, ids: bucketIdsBetween(tenantId, deviceId, fromMs, toMs) }));
+    const allIds = group.flatMap((device) => device.ids);
+    const loaded = new Map<string, unknown>();
+    for (let start = 0; start < allIds.length; start += bucketsPerRead) {
+      const chunk = allIds.slice(start, start + bucketsPerRead);
+      for (const [id, bucket] of yield* store.loadMany(readingsProjection.collection, chunk)) loaded.set(id, bucket);
     }
+    for (const { deviceId, ids } of group)
+      byDevice.set(deviceId, readingsOfBuckets(deviceId, ids, loaded, fromMs, toMs));
   }
-  return { readings, droppedSamples };
+  return byDevice;
 });

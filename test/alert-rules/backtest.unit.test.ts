@@ -5,7 +5,7 @@
 import { assert, describe, it } from "@effect/vitest";
 import { Effect, Stream } from "effect";
 import { EventStore } from "../../core/index.ts";
-import { bucketIdsBetween, storedReadings } from "../../plugins/alert-rules/backtestReadings.ts";
+import { bucketIdsBetween, devicesPerRead, storedReadings } from "../../plugins/alert-rules/backtestReadings.ts";
 import { evaluateReading } from "../../plugins/alert-rules/readingEvaluation.ts";
 import { planBacktest, runBacktest } from "../../plugins/alert-rules/runBacktest.ts";
 import {
@@ -81,11 +81,33 @@ describe("backtests", () => {
   it.effect("given readings outside the range, then they are left out", () =>
     Effect.gen(function* () {
       for (const [i, temp] of temps.entries()) yield* givenReading("pump-1", t0 + i * 2_000, { temp });
-      const { readings } = yield* storedReadings(tenantId, "pump-1", t0 + 4_000, t0 + 10_000);
+      const byDevice = yield* storedReadings(tenantId, ["pump-1"], t0 + 4_000, t0 + 10_000);
       assert.deepStrictEqual(
-        readings.map((r) => r.values.temp),
+        byDevice.get("pump-1")?.readings.map((r) => r.values.temp),
         [33, 29, 18],
       );
+    }).pipe(Effect.provide(alertRulesTestLayer())),
+  );
+
+  it.effect("given several devices read together, then each gets its own readings in order", () =>
+    Effect.gen(function* () {
+      for (const [i, temp] of temps.entries()) {
+        yield* givenReading("pump-1", t0 + i * 2_000, { temp });
+        yield* givenReading("pump-2", t0 + i * 2_000 + 1_000, { temp: temp + 100 });
+      }
+      const byDevice = yield* storedReadings(tenantId, ["pump-1", "pump-2", "pump-9"], t0, t0 + 3_600_000);
+      assert.deepStrictEqual(
+        byDevice.get("pump-1")?.readings.map((r) => r.values.temp),
+        temps,
+      );
+      assert.deepStrictEqual(
+        byDevice.get("pump-2")?.readings.map((r) => r.values.temp),
+        temps.map((temp) => temp + 100),
+      );
+      assert.deepStrictEqual(byDevice.get("pump-9"), { readings: [], droppedSamples: 0 });
+      // A day (25 hour buckets when it starts mid-hour): 29 devices per read; 31 days: one.
+      assert.strictEqual(devicesPerRead(t0, t0 + 86_400_000), 29);
+      assert.strictEqual(devicesPerRead(t0, t0 + 31 * 86_400_000), 1);
     }).pipe(Effect.provide(alertRulesTestLayer())),
   );
 
