@@ -59,6 +59,8 @@ export const AppConfigFromEnv = Schema.Struct({
   /** Handler attempts before a message goes to the dead-letter topic. */
   ANANSKY_HANDLER_MAX_ATTEMPTS: withDefault(PositiveIntFromString, "5"),
   ANANSKY_HANDLER_RETRY_BASE_MS: withDefault(PositiveIntFromString, "200"),
+  /** How long a consumer group remembers the events it handled (redeliveries are deduplicated within it). */
+  ANANSKY_PROCESSED_RETENTION_MS: withDefault(PositiveIntFromString, "86400000"),
   /** Unpublished events older than this are re-published by the sweeper. */
   ANANSKY_SWEEP_AFTER_MS: withDefault(PositiveIntFromString, "30000"),
   /** Hosts outbound HTTP may call (host, host:port, *.domain, [ipv6]:port, or *); empty refuses all. */

@@ -14,16 +14,33 @@ export class ProcessedEvents extends Context.Service<
       eventIds: ReadonlyArray<string>,
     ): Effect.Effect<ReadonlySet<string>, EventStoreUnavailable>;
     markProcessed(group: string, eventIds: ReadonlyArray<string>): Effect.Effect<void, EventStoreUnavailable>;
+    /**
+     * Forgets marks made before `before` (every group's); returns how many. Redeliveries
+     * come minutes after the first delivery, so marks only need to outlive that.
+     */
+    prune(before: Date): Effect.Effect<number, EventStoreUnavailable>;
   }
 >()("anansky/ProcessedEvents") {
   /** For unit tests: forgets everything when the layer closes. */
   static readonly layerMemory = Layer.sync(ProcessedEvents, () => {
-    const seen = new Set<string>();
+    const markedAt = new Map<string, number>();
     return ProcessedEvents.of({
-      unprocessed: (group, ids) => Effect.sync(() => new Set(ids.filter((id) => !seen.has(`${group}|${id}`)))),
+      unprocessed: (group, ids) => Effect.sync(() => new Set(ids.filter((id) => !markedAt.has(`${group}|${id}`)))),
       markProcessed: (group, ids) =>
         Effect.sync(() => {
-          for (const id of ids) seen.add(`${group}|${id}`);
+          const now = Date.now();
+          for (const id of ids) if (!markedAt.has(`${group}|${id}`)) markedAt.set(`${group}|${id}`, now);
+        }),
+      prune: (before) =>
+        Effect.sync(() => {
+          let pruned = 0;
+          for (const [key, at] of markedAt) {
+            if (at < before.getTime()) {
+              markedAt.delete(key);
+              pruned++;
+            }
+          }
+          return pruned;
         }),
     });
   });

@@ -54,7 +54,7 @@ export const layerProcessedEventsMongo = (options: {
     Effect.gen(function* () {
       const db = options.client.db(options.databaseName);
       const collection = db.collection<ProcessedDocument>(`${options.collectionPrefix ?? ""}processed_events`);
-      // For pruning old entries later (FerretDB has no TTL indexes).
+      // For pruning (FerretDB has no TTL indexes).
       yield* tryMongo("processedEvents.createIndex", () => collection.createIndex({ at: 1 }));
       return ProcessedEvents.of({
         unprocessed: (group, eventIds) =>
@@ -74,6 +74,10 @@ export const layerProcessedEventsMongo = (options: {
           eventIds.length === 0
             ? Effect.void
             : tryMongo("processedEvents.mark", () => markAll(collection, group, eventIds)).pipe(Effect.asVoid),
+        prune: (before) =>
+          tryMongo("processedEvents.prune", () => collection.deleteMany({ at: { $lt: before } })).pipe(
+            Effect.map((result) => result.deletedCount),
+          ),
       });
     }),
   );

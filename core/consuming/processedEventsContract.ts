@@ -25,5 +25,21 @@ export const processedEventsContract = (name: string, makeLayer: () => Layer.Lay
         assert.strictEqual((yield* processed.unprocessed("group-a", [])).size, 0);
       }).pipe(Effect.provide(makeLayer())),
     );
+
+    it.live(
+      "given marks made before and after a moment, when pruned before it, then only the older ones are forgotten",
+      () =>
+        Effect.gen(function* () {
+          const processed = yield* ProcessedEvents;
+          yield* processed.markProcessed("group-p", ["old-1", "old-2"]);
+          // Marks carry the store's clock in milliseconds: the next ones are strictly later.
+          const moment = new Date(Date.now() + 5);
+          while (Date.now() <= moment.getTime()) yield* Effect.sleep("2 millis");
+          yield* processed.markProcessed("group-p", ["new-1"]);
+          assert.isAtLeast(yield* processed.prune(moment), 2);
+          const left = yield* processed.unprocessed("group-p", ["old-1", "old-2", "new-1"]);
+          assert.deepStrictEqual([...left].sort(), ["old-1", "old-2"]);
+        }).pipe(Effect.provide(makeLayer())),
+    );
   });
 };

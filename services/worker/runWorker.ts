@@ -5,8 +5,14 @@
  * read models are cheap and every mode may serve them); and the background work of the
  * plugins whose handlers it runs, each in its own fiber for the life of the process.
  */
-import { Effect } from "effect";
-import { type AppConfigValues, EventRegistry, type LoadedPlugins, runConsumerGroup } from "../../core/index.ts";
+import { Effect, Schedule } from "effect";
+import {
+  type AppConfigValues,
+  EventRegistry,
+  type LoadedPlugins,
+  ProcessedEvents,
+  runConsumerGroup,
+} from "../../core/index.ts";
 import { runProjections, topicsFromRegistry } from "../../core/projections/ProjectionRunner.ts";
 
 /** The Python system's CONSUMER_TYPE names, mapped to the plugins that replace them. */
@@ -26,6 +32,19 @@ export const selectConsumingPlugins = (config: AppConfigValues, loaded: LoadedPl
       (plugin.handlers.length > 0 || plugin.background.length > 0) && (wanted === undefined || plugin.id === wanted),
   );
 };
+
+/**
+ * Forgets, every 10 minutes, the handled-event marks older than the retention: they only
+ * guard against redeliveries, which come within minutes, and would otherwise grow with
+ * every event (each group's dedupe query reads them on FerretDB, which scans).
+ */
+const pruneProcessedMarks = (retentionMs: number) =>
+  ProcessedEvents.use((processed) => processed.prune(new Date(Date.now() - retentionMs))).pipe(
+    Effect.tap((pruned) => (pruned > 0 ? Effect.logInfo(`pruned ${pruned} handled-event marks`) : Effect.void)),
+    Effect.catch((error) => Effect.logWarning("pruning handled-event marks failed; retrying later", error)),
+    Effect.repeat(Schedule.spaced("10 minutes")),
+    Effect.withTracerEnabled(false),
+  );
 
 export const runWorker = Effect.fn("runWorker")(function* (config: AppConfigValues, loaded: LoadedPlugins) {
   const plugins = selectConsumingPlugins(config, loaded);
@@ -53,6 +72,7 @@ export const runWorker = Effect.fn("runWorker")(function* (config: AppConfigValu
       );
     }
   }
+  yield* Effect.forkScoped(pruneProcessedMarks(config.ANANSKY_PROCESSED_RETENTION_MS));
   const projections = loaded.plugins.flatMap((plugin) => plugin.projections);
   yield* runProjections(projections, {
     groupPrefix: config.KAFKA_GROUP_ID,
