@@ -19,4 +19,5 @@ COPY observability ./observability
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080
 EXPOSE 8080
 USER node
-CMD ["node", "--import", "./observability/register.ts", "services/main.ts"]
+COPY scripts/platform-node-args ./scripts/platform-node-args
+CMD ["sh", "-c", "exec node $(cat scripts/platform-node-args)"]

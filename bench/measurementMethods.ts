@@ -8,8 +8,8 @@
  * lines.push(...measurementMethods);
  */
 export const measurementMethods: ReadonlyArray<string> = [
-  "Every process runs on loopback. The platform processes are `node --import ./observability/register.ts",
-  "services/main.ts` (as `npm start` runs them: OpenTelemetry on, no exporter configured), MODE=server for the",
+  "Every process runs on loopback. The platform processes are `node <scripts/platform-node-args>` (as `npm",
+  "start` runs them: 4 MB V8 semi-spaces, OpenTelemetry on, no exporter configured), MODE=server for the",
   "api and MODE=consumer for workers, with the per-device ingest rate limit lifted (one client sends for every",
   "device). Each run gets a fresh platform: database, topic prefix, consumer groups, tenant and devices (all",
   "deleted at the end), so runs start alike; within a run the store grows phase after phase (baselines, ingest,",

@@ -8,6 +8,7 @@ import type { ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { platformNodeArgs } from "../scripts/platformCommand.ts";
 import { repositoryRoot } from "./benchInfrastructure.ts";
 import { peakRssBytes, spawnTracked, stopChild } from "./childProcesses.ts";
 
@@ -97,11 +98,11 @@ export const startPlatformProcess = async (
   options: { readonly nodeArgs?: ReadonlyArray<string>; readonly readyTimeoutMs?: number } = {},
 ): Promise<PlatformProcess> => {
   const port = await freeLoopbackPort();
-  const child = spawnTracked(
-    process.execPath,
-    [...(options.nodeArgs ?? []), "--import", "./observability/register.ts", "services/main.ts"],
-    { cwd: repositoryRoot, stdio: ["ignore", "pipe", "pipe"], env: platformEnvironment(settings, role, port) },
-  );
+  const child = spawnTracked(process.execPath, [...(options.nodeArgs ?? []), ...platformNodeArgs()], {
+    cwd: repositoryRoot,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: platformEnvironment(settings, role, port),
+  });
   let output = "";
   const logFile = createWriteStream(join(settings.logDirectory, `${role}-${child.pid ?? "unknown"}.log`));
   child.once("exit", () => logFile.end());

@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { platformNodeArgs } from "../../scripts/platformCommand.ts";
 import { eventually, testEnvironment } from "./testEnvironment.ts";
 
 export const repositoryRoot = fileURLToPath(new URL("../../", import.meta.url));
@@ -45,7 +46,7 @@ export const startPlatform = async (env: Record<string, string>): Promise<Platfo
   const port = await freePort();
   let output = "";
   // As scripts/start.sh starts it: with the OpenTelemetry bootstrap loaded first.
-  const child = spawn(process.execPath, ["--import", "./observability/register.ts", "services/main.ts"], {
+  const child = spawn(process.execPath, platformNodeArgs(), {
     cwd: repositoryRoot,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
