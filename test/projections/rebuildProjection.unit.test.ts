@@ -106,11 +106,11 @@ describe("rebuildProjection", () => {
           onProgress: (progress) =>
             progress.done
               ? Effect.void
-              : store.find(devices.collection, {}, { sort: { _id: 1 } }).pipe(
-                  Effect.map((documents) => {
+              : Effect.orDie(
+                  Effect.gen(function* () {
+                    const documents = yield* store.find(devices.collection, {}, { sort: { _id: 1 } });
                     seenDuringRebuild.push(documents.map((document) => document._id));
                   }),
-                  Effect.orDie,
                 ),
         });
         assert.isAbove(seenDuringRebuild.length, 1);
