@@ -48,10 +48,15 @@ export interface NotifiableAlertEvent extends Omit<EventEnvelope, "payload" | "t
   };
 }
 
-/** The episode's name and severity: from `rm_alerts`, else from the alert stream itself. */
+/**
+ * The episode's name and severity: from the event when it carries both (AlertRaised),
+ * else from `rm_alerts`, else from the alert stream itself (the read model lags under
+ * load; reading the stream is a scan of `events` on FerretDB).
+ */
 const episodeFacts = (event: NotifiableAlertEvent) =>
   Effect.gen(function* () {
-    const { alertId, ruleId, deviceId } = event.payload;
+    const { alertId, ruleId, deviceId, ruleName, severity } = event.payload;
+    if (ruleName !== undefined && severity !== undefined) return { ruleName, severity };
     const store = yield* ReadModelStore;
     const doc = yield* store.get(alertsCollection, alertDocumentId(event.tenantId, alertId));
     if (Option.isSome(doc)) {
@@ -62,7 +67,8 @@ const episodeFacts = (event: NotifiableAlertEvent) =>
     const history = yield* Stream.runCollect(
       events
         .readStream(alertStreamId(event.tenantId, ruleId, deviceId))
-        .pipe(Stream.takeWhile((e) => e.streamVersion <= event.streamVersion)),
+        // Up to the event itself, without asking the store for what follows it.
+        .pipe(Stream.takeUntil((e) => e.streamVersion >= event.streamVersion)),
     );
     let facts = { ruleName: event.payload.ruleName ?? ruleId, severity: event.payload.severity ?? "info" };
     for (const past of history) {

@@ -5,12 +5,16 @@
  */
 import { assert, describe, it } from "@effect/vitest";
 import { Effect, Stream } from "effect";
-import { type EventEnvelope, EventStore } from "../../core/index.ts";
+import { type EventEnvelope, EventStore, ReadModelStore } from "../../core/index.ts";
 import { acknowledgeAlert } from "../../plugins/alert-rules/acknowledgeAlert.ts";
 import { listAlerts } from "../../plugins/alert-rules/alertQueries.ts";
 import { deliverNotification } from "../../plugins/alert-rules/notificationDelivery.ts";
 import { NotificationRequested } from "../../plugins/alert-rules/notificationEvents.ts";
-import { fanOutNotification, type NotifiableAlertEvent } from "../../plugins/alert-rules/notificationFanOut.ts";
+import {
+  fanOutNotification,
+  type NotifiableAlertEvent,
+  notificationOf,
+} from "../../plugins/alert-rules/notificationFanOut.ts";
 import { DeliveryFailed, type Notifier } from "../../plugins/alert-rules/notifierContract.ts";
 import { evaluateReading } from "../../plugins/alert-rules/readingEvaluation.ts";
 import { createSilence } from "../../plugins/alert-rules/silenceCommands.ts";
@@ -53,7 +57,23 @@ const raiseOneAlert = Effect.gen(function* () {
   return raised as EventEnvelope;
 });
 
+/** A service whose every method dies: what must not be called. */
+const untouchable = <S>(name: string) =>
+  new Proxy({}, { get: (_, method) => () => Effect.die(new Error(`${name}.${String(method)} was called`)) }) as S;
+
 describe("notifications", () => {
+  it.effect("given an AlertRaised, when its notification is built, then no store is read (the event carries all)", () =>
+    Effect.gen(function* () {
+      const raised = (yield* raiseOneAlert) as unknown as NotifiableAlertEvent;
+      const notification = yield* notificationOf(raised).pipe(
+        Effect.provideService(ReadModelStore, untouchable<typeof ReadModelStore.Service>("ReadModelStore")),
+        Effect.provideService(EventStore, untouchable<typeof EventStore.Service>("EventStore")),
+      );
+      assert.strictEqual(notification.ruleName, raised.payload.ruleName);
+      assert.strictEqual(notification.severity, raised.payload.severity);
+    }).pipe(Effect.provide(alertRulesTestLayer())),
+  );
+
   it.effect(
     "given two targets, when an alert rises, then each is requested once and delivered once, failures recorded",
     () =>
