@@ -95,7 +95,15 @@ export const AlertRaised = defineEvent({
 export const AlertEscalated = defineEvent({
   type: "AlertEscalated",
   family: "alerts",
-  payload: Schema.Struct({ ...Episode, from: Severity, to: Severity, at: Schema.String, value: AlertValue }),
+  payload: Schema.Struct({
+    ...Episode,
+    from: Severity,
+    to: Severity,
+    at: Schema.String,
+    value: AlertValue,
+    /** The rule's name (events stored before it was added lack it). */
+    ruleName: Schema.optionalKey(Schema.String),
+  }),
 });
 
 /**
@@ -131,6 +139,9 @@ export const AlertResolved = defineEvent({
     peakAt: Schema.String,
     durationMs: Schema.Finite,
     reason: ResolveReason,
+    /** The rule's name and the episode's last severity, so notifiers need no lookup (older events lack them). */
+    ruleName: Schema.optionalKey(Schema.String),
+    severity: Schema.optionalKey(Severity),
   }),
 });
 

@@ -35,6 +35,12 @@ export interface AlertDecision {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** The rule name and the episode's severity an AlertResolved carries (a state kept before severities were: none). */
+const episodeNaming = (episode: Episode, context: TransitionContext) => ({
+  ruleName: context.ruleName,
+  ...(episode.severity === undefined ? {} : { severity: episode.severity }),
+});
+
 const metaOf = (context: TransitionContext, index: number, at: number) => ({
   tenantId: context.tenantId as TenantId,
   id: context.eventIdAt(index),
@@ -64,7 +70,7 @@ export const alertEventsFor = (
       case "AlertPending": {
         if (episode !== null) break;
         const alertId = meta.id;
-        episode = { alertId, stage: "pending", openedAt: transition.at };
+        episode = { alertId, stage: "pending", openedAt: transition.at, severity: transition.severity };
         const payload = { alertId, ruleId, deviceId, ruleName, ruleVersion, severity: transition.severity };
         events.push(
           AlertPending.make({ ...payload, at: iso(transition.at), value: alertValueOf(transition.value) }, meta),
@@ -80,7 +86,12 @@ export const alertEventsFor = (
       case "AlertRaised": {
         if (episode?.stage === "open") break;
         const alertId = episode?.alertId ?? meta.id;
-        episode = { alertId, stage: "open", openedAt: episode?.openedAt ?? transition.at };
+        episode = {
+          alertId,
+          stage: "open",
+          openedAt: episode?.openedAt ?? transition.at,
+          severity: transition.severity,
+        };
         const payload = { alertId, ruleId, deviceId, ruleName, ruleVersion, severity: transition.severity };
         events.push(
           AlertRaised.make(
@@ -98,15 +109,21 @@ export const alertEventsFor = (
       case "AlertEscalated": {
         if (episode === null) break;
         const { from, to, at, value } = transition;
-        const payload = { alertId: episode.alertId, ruleId, deviceId, from, to };
+        const payload = { alertId: episode.alertId, ruleId, deviceId, ruleName, from, to };
         events.push(AlertEscalated.make({ ...payload, at: iso(at), value: alertValueOf(value) }, meta));
+        episode = { ...episode, severity: to };
         break;
       }
       case "AlertResolved": {
         if (episode === null) break;
         const { at, peak, peakAt, durationMs } = transition;
         const payload = { alertId: episode.alertId, ruleId, deviceId, peak: alertValueOf(peak), peakAt: iso(peakAt) };
-        events.push(AlertResolved.make({ ...payload, at: iso(at), durationMs, reason: "cleared" }, meta));
+        events.push(
+          AlertResolved.make(
+            { ...payload, ...episodeNaming(episode, context), at: iso(at), durationMs, reason: "cleared" },
+            meta,
+          ),
+        );
         episode = null;
         break;
       }
@@ -140,6 +157,7 @@ export const closeEpisode = (
       peakAt: iso(at),
       durationMs: Math.max(0, at - episode.openedAt),
       reason,
+      ...episodeNaming(episode, context),
     },
     metaOf(context, index, at),
   );

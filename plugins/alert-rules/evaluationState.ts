@@ -30,7 +30,7 @@ import {
   type ReadModelStoreUnavailable,
   type ReadModelView,
 } from "../../core/index.ts";
-import { alertStreamId } from "./alertEvents.ts";
+import { alertStreamId, type Severity } from "./alertEvents.ts";
 import type { RuleDeviceState } from "./engineApi.ts";
 
 /** The collection (other plugins may read it; only this plugin writes it). */
@@ -48,6 +48,8 @@ export interface Episode {
   readonly stage: "pending" | "open";
   /** Device time (ms) the episode opened. */
   readonly openedAt: number;
+  /** Its current severity (states stored before it was kept lack it). */
+  readonly severity?: Severity | undefined;
 }
 
 /** The last version of each reading stream (telemetry or enriched) folded into the state. */

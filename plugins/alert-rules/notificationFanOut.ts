@@ -49,13 +49,15 @@ export interface NotifiableAlertEvent extends Omit<EventEnvelope, "payload" | "t
 }
 
 /**
- * The episode's name and severity: from the event when it carries both (AlertRaised),
+ * The episode's name and severity: from the event when it carries both (AlertRaised,
+ * and AlertEscalated and AlertResolved since they carry the name),
  * else from `rm_alerts`, else from the alert stream itself (the read model lags under
  * load; reading the stream is a scan of `events` on FerretDB).
  */
 const episodeFacts = (event: NotifiableAlertEvent) =>
   Effect.gen(function* () {
-    const { alertId, ruleId, deviceId, ruleName, severity } = event.payload;
+    const { alertId, ruleId, deviceId, ruleName } = event.payload;
+    const severity = event.payload.to ?? event.payload.severity;
     if (ruleName !== undefined && severity !== undefined) return { ruleName, severity };
     const store = yield* ReadModelStore;
     const doc = yield* store.get(alertsCollection, alertDocumentId(event.tenantId, alertId));

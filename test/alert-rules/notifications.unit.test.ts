@@ -62,16 +62,33 @@ const untouchable = <S>(name: string) =>
   new Proxy({}, { get: (_, method) => () => Effect.die(new Error(`${name}.${String(method)} was called`)) }) as S;
 
 describe("notifications", () => {
-  it.effect("given an AlertRaised, when its notification is built, then no store is read (the event carries all)", () =>
-    Effect.gen(function* () {
-      const raised = (yield* raiseOneAlert) as unknown as NotifiableAlertEvent;
-      const notification = yield* notificationOf(raised).pipe(
-        Effect.provideService(ReadModelStore, untouchable<typeof ReadModelStore.Service>("ReadModelStore")),
-        Effect.provideService(EventStore, untouchable<typeof EventStore.Service>("EventStore")),
-      );
-      assert.strictEqual(notification.ruleName, raised.payload.ruleName);
-      assert.strictEqual(notification.severity, raised.payload.severity);
-    }).pipe(Effect.provide(alertRulesTestLayer())),
+  it.effect(
+    "given an alert raised and resolved, when their notifications are built, then no store is read (the events carry all)",
+    () =>
+      Effect.gen(function* () {
+        const raised = (yield* raiseOneAlert) as unknown as NotifiableAlertEvent;
+        const notification = yield* notificationOf(raised).pipe(
+          Effect.provideService(ReadModelStore, untouchable<typeof ReadModelStore.Service>("ReadModelStore")),
+          Effect.provideService(EventStore, untouchable<typeof EventStore.Service>("EventStore")),
+        );
+        assert.strictEqual(notification.ruleName, raised.payload.ruleName);
+        assert.strictEqual(notification.severity, raised.payload.severity);
+        // The AlertResolved that ends it carries the rule's name and the episode's severity too.
+        yield* evaluateReading(yield* givenReading("pump-1", Date.now() + 1_000, { temp: 10 }), {
+          lookup: lookup(),
+          types,
+          decode: decodeRecorded,
+        });
+        const [resolved] = yield* eventsOfType("AlertResolved");
+        const resolvedNotification = yield* notificationOf(resolved as unknown as NotifiableAlertEvent).pipe(
+          Effect.provideService(ReadModelStore, untouchable<typeof ReadModelStore.Service>("ReadModelStore")),
+          Effect.provideService(EventStore, untouchable<typeof EventStore.Service>("EventStore")),
+        );
+        assert.deepStrictEqual(
+          [resolvedNotification.eventType, resolvedNotification.ruleName, resolvedNotification.severity],
+          ["AlertResolved", raised.payload.ruleName, raised.payload.severity],
+        );
+      }).pipe(Effect.provide(alertRulesTestLayer())),
   );
 
   it.effect(
