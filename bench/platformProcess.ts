@@ -6,9 +6,8 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
-import { platformNodeArgs } from "../scripts/platformCommand.ts";
+import { freeLoopbackPort, platformNodeArgs } from "../scripts/platformCommand.ts";
 import { repositoryRoot } from "./benchInfrastructure.ts";
 import { peakRssBytes, spawnTracked, stopChild } from "./childProcesses.ts";
 
@@ -45,22 +44,6 @@ export interface PlatformProcess {
   /** SIGTERM, then SIGKILL after `graceMs` (default 15 s). */
   stop(graceMs?: number): Promise<number | null>;
 }
-
-/**
- * A free loopback port (the OS picks one, we release it, the child binds it).
- *
- * @example
- * const port = await freeLoopbackPort();
- */
-export const freeLoopbackPort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

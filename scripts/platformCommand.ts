@@ -1,6 +1,7 @@
 /**
  * How a platform process starts, for the test harness and the bench: the same Node
- * arguments as `npm start` (scripts/start.sh) and the Dockerfile, from one file.
+ * arguments as `npm start` (scripts/start.sh) and the Dockerfile, from one file, and a
+ * free port to give it.
  *
  * `--max-semi-space-size=4`: V8 sizes the young generation for the machine (up to 3 × 32 MB
  * here) and lets it fill before collecting; 4 MB semi-spaces cut the bench's peak RSS by
@@ -10,8 +11,25 @@
  * spawn(process.execPath, platformNodeArgs(), { cwd: repositoryRoot });
  */
 import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
 
 const argsFile = new URL("./platform-node-args", import.meta.url);
 
 /** `["--max-semi-space-size=4", "--import", "./observability/register.ts", "services/main.ts"]` */
 export const platformNodeArgs = (): Array<string> => readFileSync(argsFile, "utf8").trim().split(/\s+/);
+
+/**
+ * A free loopback port for a child to bind (the OS picks one, we release it).
+ *
+ * @example
+ * const port = await freeLoopbackPort();
+ */
+export const freeLoopbackPort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
+    });
+  });

@@ -5,23 +5,14 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { platformNodeArgs } from "../../scripts/platformCommand.ts";
+import { freeLoopbackPort, platformNodeArgs } from "../../scripts/platformCommand.ts";
 import { eventually, testEnvironment } from "./testEnvironment.ts";
 
 export const repositoryRoot = fileURLToPath(new URL("../../", import.meta.url));
 
 /** A free loopback port (the OS picks one, we release it, the child binds it). */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
+export const freePort = freeLoopbackPort;
 
 export interface PlatformProcess {
   readonly url: string;
