@@ -1,6 +1,6 @@
 /**
  * Group commit: appends submitted while one is being written are written together in the
- * next one, by a single writer per process. Under load a caller waits for at most one
+ * next one, by a single writer per process (a batcher, core/store/batching.ts). Under load a caller waits for at most one
  * write in flight before its own, and the store sees a few large writes instead of many
  * small ones (FerretDB on SQLite serialises writes, so small ones queued behind each
  * other). The single writer also keeps this process's appends to one stream in order.
@@ -9,8 +9,9 @@
  * (in submission order); an append with an expected version to a stream the group holds
  * already waits for the next group, and so does everything submitted after it.
  */
-import { Cause, Deferred, Effect, Exit, type Tracer } from "effect";
+import { Effect, Exit, type Tracer } from "effect";
 import type { EventEnvelope, PendingEvent, StreamId } from "../events/EventEnvelope.ts";
+import { makeBatcher } from "../store/batching.ts";
 import type { EventStoreUnavailable } from "../store/Errors.ts";
 import type { StreamAppend, StreamAppendOutcome } from "../store/EventStore.ts";
 
@@ -31,43 +32,43 @@ export interface GroupCommit {
   ): Effect.Effect<ReadonlyArray<StreamAppendOutcome>, EventStoreUnavailable>;
 }
 
-interface Waiting {
+/** One submission: its appends, their event count, and the submitter's span (for links). */
+interface Submission {
   readonly appends: ReadonlyArray<StreamAppend>;
   readonly eventCount: number;
-  readonly done: Deferred.Deferred<ReadonlyArray<StreamAppendOutcome>, EventStoreUnavailable>;
   readonly span: Tracer.AnySpan | undefined;
 }
 
 /** Events per group: bounds the writer's memory and the size of one insert. */
 const defaultMaxGroupEvents = 10_000;
 
-/** The oldest waiting submissions that fit one group, in order (always at least one). */
-const takeGroup = (queue: Array<Waiting>, maxEvents: number): Array<Waiting> => {
+/** How many of the oldest waiting submissions fit one group, in order (always at least one). */
+const groupSize = (waiting: ReadonlyArray<Submission>, maxEvents: number): number => {
   const streams = new Map<StreamId, StreamAppend["expectedVersion"]>();
   let events = 0;
   let count = 0;
-  for (const waiting of queue) {
+  for (const submission of waiting) {
     const fits =
       count === 0 ||
-      (events + waiting.eventCount <= maxEvents &&
-        waiting.appends.every((append) => {
+      (events + submission.eventCount <= maxEvents &&
+        submission.appends.every((append) => {
           const held = streams.get(append.streamId);
           return held === undefined || (held === "any" && append.expectedVersion === "any");
         }));
     if (!fits) break;
-    for (const append of waiting.appends)
+    for (const append of submission.appends)
       if (!streams.has(append.streamId)) streams.set(append.streamId, append.expectedVersion);
-    events += waiting.eventCount;
+    events += submission.eventCount;
     count++;
   }
-  return queue.splice(0, count);
+  return count;
 };
 
 /** One append per stream; a stream's events in submission order. */
-const mergeByStream = (group: ReadonlyArray<Waiting>): Array<StreamAppend> => {
+const mergeByStream = (group: ReadonlyArray<Submission>): Array<StreamAppend> => {
   const merged = new Map<StreamId, { expectedVersion: StreamAppend["expectedVersion"]; events: Array<PendingEvent> }>();
-  for (const waiting of group) {
-    for (const { streamId, expectedVersion, events } of waiting.appends) {
+  for (const submission of group) {
+    for (const { streamId, expectedVersion, events } of submission.appends) {
       const existing = merged.get(streamId);
       if (existing === undefined) merged.set(streamId, { expectedVersion, events: [...events] });
       else existing.events.push(...events);
@@ -95,16 +96,14 @@ export const makeGroupCommit = (
   options: { readonly maxGroupEvents?: number | undefined } = {},
 ): GroupCommit => {
   const maxEvents = options.maxGroupEvents ?? defaultMaxGroupEvents;
-  const queue: Array<Waiting> = [];
-  let writing = false;
 
-  const commit = Effect.fnUntraced(function* (group: ReadonlyArray<Waiting>) {
+  const commit = Effect.fnUntraced(function* (group: ReadonlyArray<Submission>) {
     const merged = mergeByStream(group);
     // The write joins the first submitter's trace and links the others', so each caller's
     // trace leads to the write that made its events durable.
     const [first, ...others] = group;
-    const links = others.flatMap((waiting) =>
-      waiting.span === undefined ? [] : [{ span: waiting.span, attributes: {} }],
+    const links = others.flatMap((submission) =>
+      submission.span === undefined ? [] : [{ span: submission.span, attributes: {} }],
     );
     const written = yield* write(merged).pipe(
       group.length === 1
@@ -116,56 +115,32 @@ export const makeGroupCommit = (
       first?.span === undefined ? (effect) => effect : Effect.withParentSpan(first.span),
       Effect.exit,
     );
-    if (Exit.isFailure(written)) {
-      for (const waiting of group) yield* Deferred.failCause(waiting.done, written.cause);
-      return;
-    }
+    if (Exit.isFailure(written)) return group.map(() => Exit.failCause(written.cause));
     const byStream = new Map<string, StreamAppendOutcome>();
     merged.forEach((append, index) => {
       const outcome = written.value[index];
       if (outcome !== undefined) byStream.set(append.streamId, outcome);
     });
-    for (const waiting of group) {
-      const shares = yield* Effect.try({
-        try: () => waiting.appends.map((append) => shareOf(append, byStream.get(append.streamId))),
-        catch: (error) => error,
-      }).pipe(Effect.orDie);
-      yield* Deferred.succeed(waiting.done, shares);
-    }
+    return group.map((submission) => {
+      try {
+        return Exit.succeed(submission.appends.map((append) => shareOf(append, byStream.get(append.streamId))));
+      } catch (error) {
+        return Exit.die(error);
+      }
+    });
   });
 
-  // Seeing the queue empty and clearing `writing` happen in one step, so a submission
-  // queued meanwhile is never left without a writer.
-  const drain: Effect.Effect<void> = Effect.suspend(() => {
-    if (queue.length === 0) {
-      writing = false;
-      return Effect.void;
-    }
-    return Effect.andThen(commit(takeGroup(queue, maxEvents)), drain);
-  }).pipe(
-    Effect.catchCause((cause) =>
-      Effect.gen(function* () {
-        // Not expected (commit answers every submission it took), but none may wait forever.
-        writing = false;
-        for (const waiting of queue.splice(0)) yield* Deferred.die(waiting.done, Cause.squash(cause));
-        yield* Effect.logError(`group commit stopped: ${Cause.pretty(cause)}`);
-      }),
-    ),
-  );
+  const batcher = makeBatcher<Submission, ReadonlyArray<StreamAppendOutcome>, EventStoreUnavailable>(commit, {
+    take: (waiting) => groupSize(waiting, maxEvents),
+  });
 
   return {
     submit: (appends) =>
       Effect.gen(function* () {
         if (appends.length === 0) return [];
-        const done = yield* Deferred.make<ReadonlyArray<StreamAppendOutcome>, EventStoreUnavailable>();
         const span = yield* Effect.currentSpan.pipe(Effect.orElseSucceed(() => undefined));
         const eventCount = appends.reduce((sum, append) => sum + append.events.length, 0);
-        queue.push({ appends, eventCount, done, span });
-        if (!writing) {
-          writing = true;
-          yield* Effect.forkDetach(drain);
-        }
-        return yield* Deferred.await(done);
+        return yield* batcher.submit({ appends, eventCount, span });
       }),
   };
 };

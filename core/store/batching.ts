@@ -26,7 +26,14 @@ export type Round<I, O, E> = (inputs: ReadonlyArray<I>) => Effect.Effect<Readonl
  * const lengths = makeBatcher<string, number, never>((keys) => Effect.succeed(keys.map((key) => Exit.succeed(key.length))));
  * const n = yield* lengths.submit("abc"); // 3
  */
-export const makeBatcher = <I, O, E>(round: Round<I, O, E>, maxPerRound = 500) => {
+export const makeBatcher = <I, O, E>(
+  round: Round<I, O, E>,
+  options: {
+    /** How many of the oldest waiting inputs the next round takes (at least one); default up to 500. */
+    readonly take?: ((waiting: ReadonlyArray<I>) => number) | undefined;
+  } = {},
+) => {
+  const take = options.take ?? ((waiting: ReadonlyArray<I>) => Math.min(waiting.length, 500));
   const queue: Array<Waiting<I, O, E>> = [];
   let running = false;
 
@@ -46,13 +53,15 @@ export const makeBatcher = <I, O, E>(round: Round<I, O, E>, maxPerRound = 500) =
       running = false;
       return Effect.void;
     }
-    return Effect.andThen(runRound(queue.splice(0, maxPerRound)), drain);
+    const count = Math.max(1, take(queue.map((waiting) => waiting.input)));
+    return Effect.andThen(runRound(queue.splice(0, count)), drain);
   }).pipe(
     Effect.catchCause((cause) =>
       Effect.gen(function* () {
         // Not expected (a round answers every submission it took), but none may wait forever.
         running = false;
         for (const waiting of queue.splice(0)) yield* Deferred.die(waiting.done, Cause.squash(cause));
+        yield* Effect.logError(`batching stopped: ${Cause.pretty(cause)}`);
       }),
     ),
   );
