@@ -81,6 +81,7 @@ const groupByStream = (steps: ReadonlyArray<Step>) => {
  * does not hold. Undefined when the batch holds them all.
  */
 const gapOf = (
+  projection: AnyProjection,
   streamId: StreamId,
   versions: ReadonlyMap<number, Step>,
   states: ReadonlyMap<string, DocumentState>,
@@ -92,8 +93,11 @@ const gapOf = (
   for (const step of [...versions.values()].sort(byVersion)) {
     const state = step.documentId === undefined ? undefined : states.get(step.documentId);
     if (step.documentId === undefined || state === undefined) continue;
-    const cursor = cursors.get(step.documentId) ?? state.applied[appliedKey(streamId)] ?? 0;
     const version = step.envelope.streamVersion;
+    const cursor =
+      cursors.get(step.documentId) ??
+      state.applied[appliedKey(streamId)] ??
+      (!state.stored && projection.startsDocument(step.event) ? version - 1 : 0);
     if (version <= cursor) continue;
     for (let missing = Math.max(cursor, knownThrough) + 1; missing < version; missing++) {
       if (versions.has(missing)) continue;
@@ -135,7 +139,7 @@ const foldOnce = Effect.fnUntraced(function* (
   const states = new Map(documentIds.map((id) => [id, documentStateOf(loaded.get(id))]));
 
   const gaps = (projection.orderIndependent ? [] : [...streams]).flatMap(([streamId, versions]) => {
-    const gap = gapOf(streamId, versions, states, options.knownThrough?.get(streamId) ?? 0);
+    const gap = gapOf(projection, streamId, versions, states, options.knownThrough?.get(streamId) ?? 0);
     return gap === undefined ? [] : [{ streamId, ...gap }];
   });
   const fetched = yield* Effect.forEach(

@@ -35,6 +35,12 @@ export interface ProjectionDefinition<Doc extends Record<string, unknown>, Event
    * Saves re-reading a stream's history for documents that start mid-stream (hour buckets).
    */
   readonly orderIndependent: boolean;
+  /**
+   * Whether an event begins its document: nothing before it in its stream belongs to that
+   * document (an alert episode's first event, when one stream holds many episodes). A
+   * document first seen at such an event reads no gap before it from the store.
+   */
+  readonly startsDocument: (event: Event) => boolean;
   /** Where the documents live: `rm_<name>`. */
   readonly collection: string;
   /** The event types folded, for topic lookup and `readAll` filters. */
@@ -81,6 +87,7 @@ export const defineProjection = <
   readonly apply: (doc: Doc | undefined, event: EventOf<Events[number]>) => Doc | undefined;
   readonly indexes?: ReadonlyArray<ReadModelIndex> | undefined;
   readonly orderIndependent?: boolean | undefined;
+  readonly startsDocument?: ((event: EventOf<Events[number]>) => boolean) | undefined;
 }): ProjectionDefinition<Doc, EventOf<Events[number]>> => {
   if (!projectionNamePattern.test(options.name)) {
     throw new Error(`projection name must match ${projectionNamePattern}: ${options.name}`);
@@ -104,6 +111,7 @@ export const defineProjection = <
     apply: options.apply,
     indexes: options.indexes ?? [],
     orderIndependent: options.orderIndependent ?? false,
+    startsDocument: options.startsDocument ?? (() => false),
     collection: `rm_${options.name}`,
     types: [...byType.keys()],
     definitionOf: (type) => byType.get(type),

@@ -100,6 +100,9 @@ export const alertsProjection = defineProjection({
   version: 1,
   events: [AlertPending, AlertRaised, AlertEscalated, AlertAcknowledged, AlertResolved],
   key: (event) => alertDocumentId(event.tenantId, event.payload.alertId),
+  // An episode's id is the id of the event that opened it: the stream's earlier versions
+  // are other episodes, so a new episode reads none of them.
+  startsDocument: (event) => event.payload.alertId === event.id,
   apply: (doc: AlertDocument | undefined, event): AlertDocument | undefined => {
     const streamVersion = event.streamVersion;
     switch (event.type) {

@@ -4,12 +4,13 @@ import { assert, describe, it } from "@effect/vitest";
 import { Effect, Option } from "effect";
 import type { EventEnvelope } from "../../core/events/EventEnvelope.ts";
 import { applyProjectionBatch, foldUntilVisible } from "../../core/projections/applyProjectionBatch.ts";
-import type { AnyProjection } from "../../core/projections/defineProjection.ts";
+import { type AnyProjection, defineProjection } from "../../core/projections/defineProjection.ts";
 import { ReadModelStore } from "../../core/projections/ReadModelStore.ts";
 import type { EventStore } from "../../core/store/EventStore.ts";
 import {
   appendHistories,
   DeviceRemoved,
+  DeviceRenamed,
   deviceHistory,
   devicesProjection,
   malformedTelemetry,
@@ -47,7 +48,34 @@ const expectedDevice = (deviceId: string, site: string) => ({
   renames: 1,
 });
 
+/** One document per name a device had: a rename begins a document of its own. */
+const namesProjection = (startsDocument: boolean) =>
+  defineProjection({
+    name: startsDocument ? "names" : "names_unmarked",
+    version: 1,
+    events: [DeviceRenamed],
+    key: (event) => `${event.payload.deviceId}/${event.payload.name}`,
+    apply: (_doc: { readonly since: string } | undefined, event) => ({ since: event.recordedAt }),
+    ...(startsDocument ? { startsDocument: () => true } : {}),
+  });
+
 describe("applyProjectionBatch", () => {
+  it.effect(
+    "given a document that begins mid-stream, when its first event is folded, then the stream's earlier versions are read only if the projection cannot tell it begins there",
+    () => {
+      const trips = new RoundTrips();
+      return Effect.gen(function* () {
+        const history = yield* appendHistories({ "device-1": deviceHistory("device-1", "north") });
+        const renamed = history.filter((event) => event.type === "DeviceRenamed");
+        assert.isAbove(renamed[0]?.streamVersion ?? 0, 1);
+        yield* applyProjectionBatch(namesProjection(true), renamed);
+        assert.strictEqual(trips.readStream, 0);
+        yield* applyProjectionBatch(namesProjection(false), renamed);
+        assert.strictEqual(trips.readStream, 1);
+      }).pipe(inMemory(trips));
+    },
+  );
+
   it.effect(
     "given a device's events in order, when folded, then the document reflects them with upcast payloads",
     () => {
