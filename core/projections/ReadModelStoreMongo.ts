@@ -159,17 +159,19 @@ const makeMongoReadModelStore = (options: MongoReadModelStoreOptions) => {
     }
   });
 
-  const drop = Effect.fn("ReadModelStore.drop")(function* (name: string) {
-    yield* Effect.tryPromise({
-      try: () => collection(name).drop(),
-      catch: (cause) => cause,
-    }).pipe(
+  /** A collection operation for which a missing collection is no error. */
+  const unlessMissing = (operation: string, run: () => Promise<unknown>) =>
+    Effect.tryPromise({ try: run, catch: (cause) => cause }).pipe(
+      Effect.asVoid,
       Effect.catch((cause) =>
         cause instanceof MongoServerError && cause.code === namespaceNotFoundCode
           ? Effect.void
-          : Effect.fail(new ReadModelStoreUnavailable({ operation: "drop", reason: describe(cause) })),
+          : Effect.fail(new ReadModelStoreUnavailable({ operation, reason: describe(cause) })),
       ),
     );
+
+  const drop = Effect.fn("ReadModelStore.drop")(function* (name: string) {
+    yield* unlessMissing("drop", () => collection(name).drop());
   });
 
   return ReadModelStore.of({
@@ -200,16 +202,7 @@ const makeMongoReadModelStore = (options: MongoReadModelStoreOptions) => {
         return yield* new ReadModelStoreUnavailable({ operation: "replaceCollection", reason: describe(cause) });
       // FerretDB 1.x: no dropTarget.
       yield* drop(target);
-      yield* Effect.tryPromise({
-        try: () => collection(from).rename(collectionName(target)),
-        catch: (cause) => cause,
-      }).pipe(
-        Effect.catch((cause) =>
-          cause instanceof MongoServerError && cause.code === namespaceNotFoundCode
-            ? Effect.void
-            : Effect.fail(new ReadModelStoreUnavailable({ operation: "replaceCollection", reason: describe(cause) })),
-        ),
-      );
+      yield* unlessMissing("replaceCollection", () => collection(from).rename(collectionName(target)));
     }),
     ensureIndexes,
     find,
