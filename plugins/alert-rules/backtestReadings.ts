@@ -86,8 +86,9 @@ const readingsOfBuckets = (
 };
 
 /**
- * Some devices' stored readings in [fromMs, toMs), each device's in order: one query per
- * `devicesPerRead` devices (a single device's range longer than one read takes two).
+ * Some devices' stored readings in [fromMs, toMs), each device's in order, read in queries
+ * of at most 31 days of hour buckets. All of them are held at once: callers bound memory
+ * by asking for `devicesPerRead` devices at a time (one query each).
  *
  * @example
  * const byDevice = yield* storedReadings("acme", ["pump-1", "pump-2"], from, to);
@@ -100,20 +101,14 @@ export const storedReadings = Effect.fn("alertRules.storedReadings")(function* (
   toMs: number,
 ) {
   const store = yield* ReadModelStore;
-  const byDevice = new Map<string, DeviceReadings>();
-  const perRead = devicesPerRead(fromMs, toMs);
-  for (let first = 0; first < deviceIds.length; first += perRead) {
-    const group = deviceIds
-      .slice(first, first + perRead)
-      .map((deviceId) => ({ deviceId, ids: bucketIdsBetween(tenantId, deviceId, fromMs, toMs) }));
-    const allIds = group.flatMap((device) => device.ids);
-    const loaded = new Map<string, unknown>();
-    for (let start = 0; start < allIds.length; start += bucketsPerRead) {
-      const chunk = allIds.slice(start, start + bucketsPerRead);
-      for (const [id, bucket] of yield* store.loadMany(readingsProjection.collection, chunk)) loaded.set(id, bucket);
-    }
-    for (const { deviceId, ids } of group)
-      byDevice.set(deviceId, readingsOfBuckets(deviceId, ids, loaded, fromMs, toMs));
+  const devices = deviceIds.map((deviceId) => ({ deviceId, ids: bucketIdsBetween(tenantId, deviceId, fromMs, toMs) }));
+  const allIds = devices.flatMap((device) => device.ids);
+  const loaded = new Map<string, unknown>();
+  for (let start = 0; start < allIds.length; start += bucketsPerRead) {
+    const chunk = allIds.slice(start, start + bucketsPerRead);
+    for (const [id, bucket] of yield* store.loadMany(readingsProjection.collection, chunk)) loaded.set(id, bucket);
   }
-  return byDevice;
+  return new Map(
+    devices.map(({ deviceId, ids }) => [deviceId, readingsOfBuckets(deviceId, ids, loaded, fromMs, toMs)] as const),
+  );
 });
