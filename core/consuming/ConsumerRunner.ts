@@ -4,6 +4,11 @@
  * key, up to 16 keys at once) with retries, dead-letter what still fails, remember what succeeded; the bus commits
  * the batch's offsets only after all that succeeded. A failing handler therefore never
  * blocks another plugin (other groups) and never loses a message (dead letters replay).
+ *
+ * Run handlers (`api.onRun`) get a key's consecutive events of their type in one call: a
+ * stateful handler loads and saves its state once per run instead of once per event. A
+ * run that still fails after its retries is handled again one event at a time, so only
+ * the event that really fails is dead-lettered.
  */
 import { Effect, type Scope } from "effect";
 import type { EventBusUnavailable } from "../bus/Errors.ts";
@@ -11,7 +16,7 @@ import { EventBus, type IncomingMessage } from "../bus/EventBus.ts";
 import { EventHeaders, messageToEvent } from "../bus/eventMessages.ts";
 import type { EventEnvelope } from "../events/EventEnvelope.ts";
 import { type AnyEventDefinition, EventRegistry } from "../events/EventRegistry.ts";
-import { consumedMessageAttributes } from "../observability/messagingSpans.ts";
+import { consumedMessageAttributes, withBatchSpan } from "../observability/messagingSpans.ts";
 import { recordDeadLetter, trackHandling } from "../observability/platformMetrics.ts";
 import { continueTrace, provideContextKeepingSpan } from "../observability/traceContext.ts";
 import { DeadLetters } from "./DeadLetters.ts";
@@ -22,6 +27,8 @@ import { type RetryPolicy, withRetries } from "./retryPolicy.ts";
 export interface RegisteredHandler<R = never> {
   readonly definition: AnyEventDefinition;
   readonly handle: (event: EventEnvelope) => Effect.Effect<void, unknown, R>;
+  /** Set for run handlers: a key's consecutive events of this type from one batch, in order. */
+  readonly handleRun?: ((events: ReadonlyArray<EventEnvelope>) => Effect.Effect<void, unknown, R>) | undefined;
 }
 
 export interface ConsumerGroupSpec<R = never> {
@@ -49,6 +56,25 @@ const byKey = <A extends { readonly message: IncomingMessage }>(items: ReadonlyA
     else group.push(item);
   }
   return [...groups.values()];
+};
+
+const handlesRuns = <R>(handlers: ReadonlyArray<RegisteredHandler<R>>): boolean =>
+  handlers.every((handler) => handler.handleRun !== undefined);
+
+/**
+ * A key's items cut into what is handled in one call: consecutive events of one type whose
+ * handlers all take runs go together, every other event alone.
+ */
+const runsOf = <R, A extends { readonly handlers: ReadonlyArray<RegisteredHandler<R>> }>(
+  items: ReadonlyArray<A>,
+): Array<Array<A>> => {
+  const runs: Array<Array<A>> = [];
+  for (const item of items) {
+    const last = runs.at(-1);
+    if (last !== undefined && last[0]?.handlers === item.handlers && handlesRuns(item.handlers)) last.push(item);
+    else runs.push([item]);
+  }
+  return runs;
 };
 
 /**
@@ -154,6 +180,20 @@ export const runConsumerGroup = Effect.fn("ConsumerRunner.start")(function* <R>(
     readonly handlers: ReadonlyArray<RegisteredHandler<R>>;
   }
 
+  /** One attempt of every run handler on a run: one span, linked to the run's traces. */
+  const runRunHandlers = (run: ReadonlyArray<Candidate>, handlers: ReadonlyArray<RegisteredHandler<R>>) => {
+    const type = run[0]?.event.type ?? "";
+    const events = run.map((candidate) => candidate.event);
+    return Effect.forEach(handlers, (handler) => handler.handleRun?.(events) ?? Effect.void, { discard: true }).pipe(
+      withBatchSpan(
+        `${spec.pluginId} handle ${type}`,
+        run.map((candidate) => candidate.message),
+        { "anansky.plugin.id": spec.pluginId, "messaging.consumer.group.name": spec.groupId },
+      ),
+      trackHandling(spec.pluginId, type),
+    );
+  };
+
   const handleBatch = Effect.fn("ConsumerRunner.handleBatch")(function* (batch: ReadonlyArray<IncomingMessage>) {
     const candidates: Array<Candidate> = [];
     for (const message of batch) {
@@ -174,18 +214,28 @@ export const runConsumerGroup = Effect.fn("ConsumerRunner.start")(function* <R>(
       candidates.map((c) => c.event.id),
     );
     const handled = new Set<string>();
-    const handleInOrder = (keyed: ReadonlyArray<Candidate>) =>
-      Effect.forEach(
-        keyed,
-        ({ message, event, handlers }) =>
-          // The same event twice in one batch (at-least-once publishing) is handled once.
-          !todo.has(event.id) || handled.has(event.id)
-            ? Effect.void
-            : Effect.map(handleEvent(message, event, handlers), (succeeded) => {
-                if (succeeded) handled.add(event.id);
-              }),
-        { discard: true },
-      );
+    const handleOne = ({ message, event, handlers }: Candidate) =>
+      Effect.map(handleEvent(message, event, handlers), (succeeded) => {
+        if (succeeded) handled.add(event.id);
+      });
+    const handleRun = (run: ReadonlyArray<Candidate>) =>
+      Effect.gen(function* () {
+        const outcome = yield* withRetries(runRunHandlers(run, run[0]?.handlers ?? []), policy);
+        if (outcome._tag === "Succeeded") {
+          for (const { event } of run) handled.add(event.id);
+          return;
+        }
+        yield* Effect.logWarning(`a run of ${run.length} events failed for ${spec.groupId}: handling them one by one`);
+        yield* Effect.forEach(run, handleOne, { discard: true });
+      });
+    const handleInOrder = (keyed: ReadonlyArray<Candidate>) => {
+      // The same event twice in one batch (at-least-once publishing) is handled once.
+      const seen = new Set<string>();
+      const fresh = keyed.filter(({ event }) => todo.has(event.id) && !seen.has(event.id) && seen.add(event.id));
+      return Effect.forEach(runsOf(fresh), (run) => (run.length === 1 && run[0] ? handleOne(run[0]) : handleRun(run)), {
+        discard: true,
+      });
+    };
     yield* Effect.forEach(byKey(candidates), handleInOrder, { concurrency: keysAtOnce, discard: true });
     yield* processed.markProcessed(spec.groupId, [...handled]);
   });

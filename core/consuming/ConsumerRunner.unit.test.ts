@@ -6,7 +6,7 @@ import { defaultPartitions, partitionForKey } from "../bus/memoryBroker.ts";
 import type { EventEnvelope } from "../events/EventEnvelope.ts";
 import { EventRegistry } from "../events/EventRegistry.ts";
 import { runConsumerGroup } from "./ConsumerRunner.ts";
-import { Poked, pokedEnvelope, publishEvents } from "./consumerRunnerFixtures.ts";
+import { makeRecordingRunHandler, Poked, pokedEnvelope, publishEvents } from "./consumerRunnerFixtures.ts";
 import { consumerRunnerSuite } from "./consumerRunnerSuite.ts";
 import { DeadLetters } from "./DeadLetters.ts";
 import { ProcessedEvents } from "./ProcessedEvents.ts";
@@ -50,6 +50,28 @@ describe("ConsumerRunner (memory): keys within a batch", () => {
         ]);
         yield* eventuallyEffect(Effect.sync(() => (handled.length === 4 ? true : undefined)));
         assert.deepStrictEqual(handled, ["fast:2", "fast:4", "slow:1", "slow:3"]);
+      }).pipe(Effect.scoped, Effect.provide(memoryLayer())),
+  );
+
+  it.live(
+    "given a run handler and two keys interleaved in one batch, then each key's events come in one call, in order",
+    () =>
+      Effect.gen(function* () {
+        const { state, handler } = makeRecordingRunHandler();
+        const other =
+          Array.from({ length: 64 }, (_, i) => `other-${i}`).find(
+            (key) => partitionForKey(key, defaultPartitions) === partitionForKey("device-1", defaultPartitions),
+          ) ?? "device-1";
+        yield* runConsumerGroup(
+          { pluginId: "pokes", groupId: "g-runs", handlers: [handler] },
+          { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+        );
+        yield* publishEvents([1, 2, 3, 4, 5, 6].map((n) => pokedEnvelope(n, false, n % 2 === 0 ? other : "device-1")));
+        yield* eventuallyEffect(Effect.sync(() => (state.sideEffects.length === 6 ? true : undefined)));
+        assert.sameDeepMembers(state.calls, [
+          [1, 3, 5],
+          [2, 4, 6],
+        ]);
       }).pipe(Effect.scoped, Effect.provide(memoryLayer())),
   );
 });

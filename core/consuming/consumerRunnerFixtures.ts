@@ -50,3 +50,23 @@ export const makeRecordingHandler = () => {
     );
   return { state, handler: { definition: Poked, handle } };
 };
+
+/**
+ * A run handler (as `api.onRun` registers one) that records each call's events and fails
+ * the whole call, recording nothing, when it holds poison while `poisonFails` says so.
+ */
+export const makeRecordingRunHandler = () => {
+  const state = { sideEffects: [] as Array<number>, calls: [] as Array<ReadonlyArray<number>>, poisonFails: true };
+  const handleRun = (events: ReadonlyArray<EventEnvelope>) =>
+    Effect.flatMap(Effect.forEach(events, Poked.decode), (typed) =>
+      Effect.suspend(() => {
+        const numbers = typed.map((event) => event.payload.n);
+        state.calls.push(numbers);
+        const poison = typed.find((event) => event.payload.poison);
+        if (poison !== undefined && state.poisonFails) return Effect.die(new Error(`poison ${poison.payload.n}`));
+        state.sideEffects.push(...numbers);
+        return Effect.void;
+      }),
+    );
+  return { state, handler: { definition: Poked, handle: (event: EventEnvelope) => handleRun([event]), handleRun } };
+};

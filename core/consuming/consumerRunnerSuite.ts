@@ -10,7 +10,12 @@ import { eventuallyEffect } from "../../test/harness/eventuallyEffect.ts";
 import type { EventBus } from "../bus/EventBus.ts";
 import type { EventRegistry } from "../events/EventRegistry.ts";
 import { runConsumerGroup } from "./ConsumerRunner.ts";
-import { makeRecordingHandler, pokedEnvelope, publishEvents } from "./consumerRunnerFixtures.ts";
+import {
+  makeRecordingHandler,
+  makeRecordingRunHandler,
+  pokedEnvelope,
+  publishEvents,
+} from "./consumerRunnerFixtures.ts";
 import { DeadLetters } from "./DeadLetters.ts";
 import type { ProcessedEvents } from "./ProcessedEvents.ts";
 import { replayDeadLetter } from "./replayDeadLetter.ts";
@@ -45,6 +50,29 @@ export const consumerRunnerSuite = (name: string, makeLayer: () => Layer.Layer<S
           assert.strictEqual(dead?.attempts, 3);
           assert.strictEqual(dead?.eventType, "Poked");
           assert.include(dead?.error ?? "", "poison 2");
+        }).pipe(Effect.scoped, Effect.provide(makeLayer())),
+    );
+
+    it.live(
+      "given a run handler, when a key's run holds a poison event, then only it is dead-lettered and the rest is handled once, in order",
+      () =>
+        Effect.gen(function* () {
+          const { state, handler } = makeRecordingRunHandler();
+          yield* runConsumerGroup({ pluginId: "pokes", groupId: group("g-run"), handlers: [handler] }, fastRetries);
+          yield* publishEvents([1, 2, 3, 4, 5].map((n) => pokedEnvelope(n, n === 3)));
+          const deadLetters = yield* DeadLetters;
+          const dead = yield* waitFor(
+            deadLetters
+              .list({ group: group("g-run") })
+              .pipe(Effect.map((list) => (list.length > 0 ? list : undefined))),
+          );
+          yield* waitFor(Effect.sync(() => (state.sideEffects.includes(5) ? true : undefined)));
+          assert.deepStrictEqual(state.sideEffects, [1, 2, 4, 5]);
+          assert.deepStrictEqual(
+            dead.map((letter) => letter.eventType),
+            ["Poked"],
+          );
+          assert.include(dead[0]?.error ?? "", "poison 3");
         }).pipe(Effect.scoped, Effect.provide(makeLayer())),
     );
 

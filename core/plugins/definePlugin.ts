@@ -29,6 +29,21 @@ export interface PluginApi {
     definition: D,
     handler: (event: EventOf<D>) => Effect.Effect<void, unknown, PluginServices>,
   ): void;
+  /**
+   * Like `on`, but the handler gets a run: consecutive events of this type with one
+   * message key (one stream), from one batch, in order (often one event). For handlers
+   * that load and save state per stream: one load and one save per run instead of per
+   * event. A run that fails after its retries is handed over again one event at a time
+   * (runs of one), so only the event that keeps failing is dead-lettered; the handler
+   * must be idempotent per event, as every handler must.
+   *
+   * @example
+   * api.onRun(TelemetryRecorded, (events) => evaluateReadings(events.map(readingOf)));
+   */
+  onRun<D extends AnyEventDefinition>(
+    definition: D,
+    handler: (events: ReadonlyArray<EventOf<D>>) => Effect.Effect<void, unknown, PluginServices>,
+  ): void;
   /** Contributes HTTP routes (mounted at the root: use full paths such as /v1/devices). */
   routes(build: (context: RouteContext) => Hono): void;
   /** Describes routes for /openapi.json with the Schemas they decode with. */

@@ -112,6 +112,11 @@ export const loadPlugins = Effect.fn("loadPlugins")(function* (plugins: Readonly
               // (`as never`: the handler's parameter is EventOf<D>, which decode produces for this D.)
               handle: (event: EventEnvelope) => Effect.flatMap(definition.decode(event), handler as never),
             }),
+          onRun: (definition, handler) => {
+            const handleRun = (events: ReadonlyArray<EventEnvelope>): Effect.Effect<void, unknown, PluginServices> =>
+              Effect.flatMap(Effect.forEach(events, definition.decode), handler as never);
+            void handlers.push({ definition, handle: (event) => handleRun([event]), handleRun });
+          },
           routes: (build) => void routes.push(build),
           projection: (projection) => void projections.push(projection),
           openapi: (...described) => void operations.push(...described),

@@ -20,7 +20,7 @@ import { notificationEvents } from "./notificationEvents.ts";
 import { fanOutNotification, type NotifiableAlertEvent } from "./notificationFanOut.ts";
 import { notifierExtensionPoint } from "./notifierContract.ts";
 import { publishOpenAlerts } from "./openAlertsGauge.ts";
-import { evaluateReading } from "./readingEvaluation.ts";
+import { evaluateReadings } from "./readingEvaluation.ts";
 import { RuleDeleted, RuleDisabled, RuleUpdated, ruleEvents } from "./ruleEvents.ts";
 import { closeAlertsOfRule } from "./ruleLifecycle.ts";
 import { makeRuleLookup } from "./ruleLookup.ts";
@@ -125,15 +125,26 @@ export const alertRulesPlugin = definePlugin({
     api.projection(alertsProjection);
     api.projection(silencesProjection);
 
-    api.on(TelemetryRecorded, (event) =>
+    // Runs: a device's consecutive readings in a consumer batch share one state load and commit per rule.
+    api.onRun(TelemetryRecorded, (events) =>
       ensureTicker.pipe(
-        Effect.andThen(evaluateReading(readingOf(event, "recorded"), { lookup, types, decode: decodeRecorded })),
+        Effect.andThen(
+          evaluateReadings(
+            events.map((event) => readingOf(event, "recorded")),
+            { lookup, types, decode: decodeRecorded },
+          ),
+        ),
       ),
     );
     // Rules reading enrichment values: evaluated on the enriched copy of each reading.
-    api.on(TelemetryEnriched, (event) =>
+    api.onRun(TelemetryEnriched, (events) =>
       ensureTicker.pipe(
-        Effect.andThen(evaluateReading(readingOf(event, "enriched"), { lookup, types, decode: decodeEnriched })),
+        Effect.andThen(
+          evaluateReadings(
+            events.map((event) => readingOf(event, "enriched")),
+            { lookup, types, decode: decodeEnriched },
+          ),
+        ),
       ),
     );
     api.on(RuleUpdated, (event) =>

@@ -118,52 +118,96 @@ const ruleToUse = (snapshot: EvaluationSnapshot, cached: RuleDocument, lookup: R
           : Option.none<RuleDocument>(),
       );
 
-const evaluateRuleOnReading = (cached: RuleDocument, reading: ReadingInput, deps: ReadingEvaluationDependencies) =>
+/**
+ * Folds one device's readings (in stream order) into its (rule, device) state: one load
+ * and one commit for them all. Readings the state already applied are skipped; before
+ * each new one, what a late delivery left out of its stream is read from the store.
+ */
+const evaluateRuleOnReadings = (
+  cached: RuleDocument,
+  readings: ReadonlyArray<ReadingInput>,
+  deps: ReadingEvaluationDependencies,
+) =>
   Effect.gen(function* () {
-    const loaded = yield* loadSnapshot(cached.tenantId, cached.ruleId, reading.deviceId);
-    const snapshot = Option.isSome(loaded) ? yield* settlePending(loaded.value) : freshSnapshot(cached, reading);
+    const [first] = readings;
+    if (first === undefined) return;
+    const loaded = yield* loadSnapshot(cached.tenantId, cached.ruleId, first.deviceId);
+    const snapshot = Option.isSome(loaded) ? yield* settlePending(loaded.value) : freshSnapshot(cached, first);
     const chosen = yield* ruleToUse(snapshot, cached, deps.lookup);
     if (Option.isNone(chosen)) return;
     const ruleDoc = chosen.value;
-    const { streamId, streamVersion } = reading.cause;
-    const position = positionOf(snapshot, streamId);
-    if (streamVersion <= position) return;
-    const missed = yield* readingsBetween(streamId, position + 1, streamVersion - 1, deps.decode);
+    let positions = snapshot.positions;
+    const unapplied: Array<ReadingInput> = [];
+    const toFold: Array<ReadingInput> = [];
+    for (const reading of readings) {
+      const { streamId, streamVersion } = reading.cause;
+      const position = positionOf({ positions }, streamId);
+      if (streamVersion <= position) continue;
+      toFold.push(...(yield* readingsBetween(streamId, position + 1, streamVersion - 1, deps.decode)), reading);
+      unapplied.push(reading);
+      positions = withPosition(positions, streamId, streamVersion);
+    }
+    const [noticedAt] = unapplied;
+    if (noticedAt === undefined) return;
 
     const closing: Array<PendingEvent> = [];
     let start = { engineState: snapshot.engineState, episode: snapshot.episode };
     if (snapshot.ruleVersion !== ruleDoc.version) {
       // The rule changed since this state was built: its episode ends, the state starts afresh.
-      const context = contextFor(ruleDoc, reading.deviceId, reading.cause, "changed/");
+      const context = contextFor(ruleDoc, noticedAt.deviceId, noticedAt.cause, "changed/");
       if (snapshot.episode !== null)
-        closing.push(closeEpisode(snapshot.episode, "ruleChanged", reading.ts, context, 0));
+        closing.push(closeEpisode(snapshot.episode, "ruleChanged", noticedAt.ts, context, 0));
       start = { engineState: initialState(ruleOf(ruleDoc)), episode: null };
     }
-    const outcome = foldReadings(deps.types, ruleDoc, start.engineState, start.episode, [...missed, reading]);
+    const outcome = foldReadings(deps.types, ruleDoc, start.engineState, start.episode, toFold);
     const committed = yield* commitSnapshot(snapshot, {
       tenantId: snapshot.tenantId,
       ruleId: snapshot.ruleId,
       deviceId: snapshot.deviceId,
       ruleVersion: ruleDoc.version,
       engineState: outcome.engineState,
-      positions: withPosition(snapshot.positions, streamId, streamVersion),
+      positions,
       episode: outcome.episode,
       pending: [...closing, ...outcome.events],
     });
     yield* settlePending(committed);
   }).pipe(Effect.retry({ times: raceRetries, while: (error) => error instanceof EvaluationRaced }));
 
+/** Readings per (tenant, device, source), each group in the order given. */
+const byDevice = (readings: ReadonlyArray<ReadingInput>): ReadonlyArray<ReadonlyArray<ReadingInput>> => {
+  const groups = new Map<string, Array<ReadingInput>>();
+  for (const reading of readings) {
+    const key = `${reading.cause.tenantId}|${reading.deviceId}|${reading.source}`;
+    groups.set(key, [...(groups.get(key) ?? []), reading]);
+  }
+  return [...groups.values()];
+};
+
 /**
- * The TelemetryRecorded (or TelemetryEnriched) handler's work for one reading.
+ * The TelemetryRecorded (or TelemetryEnriched) handler's work for a run of readings (one
+ * stream's consecutive events from a consumer batch): each enabled rule covering the
+ * device folds them all into its state with one load and one commit.
  *
  * @example
- * api.on(TelemetryRecorded, (event) => evaluateReading(readingOf(event, "recorded"), deps));
+ * api.onRun(TelemetryRecorded, (events) => evaluateReadings(events.map((e) => readingOf(e, "recorded")), deps));
  */
-export const evaluateReading = Effect.fn("alertRules.evaluateReading")(function* (
-  reading: ReadingInput,
+export const evaluateReadings = Effect.fn("alertRules.evaluateReadings")(function* (
+  readings: ReadonlyArray<ReadingInput>,
   deps: ReadingEvaluationDependencies,
 ) {
-  if (Number.isNaN(reading.ts)) return;
-  const rules = yield* deps.lookup.rulesFor(reading.cause.tenantId, reading.deviceId, reading.source);
-  yield* Effect.forEach(rules, (rule) => evaluateRuleOnReading(rule, reading, deps), { discard: true });
+  for (const group of byDevice(readings.filter((reading) => !Number.isNaN(reading.ts)))) {
+    const [first] = group;
+    if (first === undefined) continue;
+    const rules = yield* deps.lookup.rulesFor(first.cause.tenantId, first.deviceId, first.source);
+    yield* Effect.forEach(rules, (rule) => evaluateRuleOnReadings(rule, group, deps), { discard: true });
+  }
 });
+
+/**
+ * One reading's evaluation (a run of one).
+ *
+ * @example
+ * yield* evaluateReading(readingOf(event, "recorded"), deps);
+ */
+export const evaluateReading = (reading: ReadingInput, deps: ReadingEvaluationDependencies) =>
+  evaluateReadings([reading], deps);

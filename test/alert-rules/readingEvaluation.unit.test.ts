@@ -7,7 +7,7 @@ import { assert, describe, it } from "@effect/vitest";
 import { Effect, Option } from "effect";
 import { type EventEnvelope, EventStore, EventWriter, ReadModelStore } from "../../core/index.ts";
 import { loadSnapshot } from "../../plugins/alert-rules/evaluationState.ts";
-import { evaluateReading } from "../../plugins/alert-rules/readingEvaluation.ts";
+import { evaluateReading, evaluateReadings } from "../../plugins/alert-rules/readingEvaluation.ts";
 import { updateRule } from "../../plugins/alert-rules/ruleCommands.ts";
 import { ruleStreamId } from "../../plugins/alert-rules/ruleEvents.ts";
 import { closeAlertsOfRule } from "../../plugins/alert-rules/ruleLifecycle.ts";
@@ -92,6 +92,63 @@ describe("evaluating readings", () => {
           ["AlertRaised"],
         );
         assert.strictEqual(Option.getOrThrow(yield* loadSnapshot(tenantId, "hot", "pump-1")).pending.length, 0);
+      }).pipe(Effect.provide(alertRulesTestLayer())),
+  );
+
+  it.effect(
+    "given a run of readings, when evaluated at once, then it commits once and decides the same alerts as one by one",
+    () =>
+      Effect.gen(function* () {
+        const temps = [20, 31, 35, 25, 22, 33];
+        yield* givenRule(thresholdRule("hot", 30));
+        const deps = { lookup: lookup(), types, decode: decodeRecorded };
+        for (const [i, temp] of temps.entries()) {
+          yield* evaluateReading(yield* givenReading("pump-1", t0 + i * 1000, { temp }), deps);
+        }
+        const run: Array<ReadingInput> = [];
+        for (const [i, temp] of temps.entries()) run.push(yield* givenReading("pump-2", t0 + i * 1000, { temp }));
+        yield* evaluateReadings(run, deps);
+
+        const decided = (events: ReadonlyArray<{ type: string; payload: Record<string, unknown> }>) =>
+          events.map((e) => [e.type, e.payload.at, e.payload.value ?? e.payload.reason]);
+        const atOnce = decided(yield* alertHistory("hot", "pump-2"));
+        assert.deepStrictEqual(atOnce, decided(yield* alertHistory("hot", "pump-1")));
+        assert.deepStrictEqual(
+          atOnce.map(([type]) => type),
+          ["AlertRaised", "AlertResolved", "AlertRaised"],
+        );
+        const oneByOne = Option.getOrThrow(yield* loadSnapshot(tenantId, "hot", "pump-1"));
+        const snapshot = Option.getOrThrow(yield* loadSnapshot(tenantId, "hot", "pump-2"));
+        // One evaluation commit (revision 1, with the alert events) and the commit that marks them appended.
+        assert.strictEqual(snapshot.revision, 2);
+        assert.isAbove(oneByOne.revision, snapshot.revision);
+        assert.strictEqual(snapshot.positions[0]?.version, temps.length);
+      }).pipe(Effect.provide(alertRulesTestLayer())),
+  );
+
+  it.effect(
+    "given a run redelivered with its head already applied and a gap before it, then only new readings are folded, in stream order",
+    () =>
+      Effect.gen(function* () {
+        yield* givenRule(thresholdRule("hot", 30));
+        const deps = { lookup: lookup(), types, decode: decodeRecorded };
+        const readings: Array<ReadingInput> = [];
+        for (const [i, temp] of [20, 31, 25, 35, 22].entries())
+          readings.push(yield* givenReading("pump-1", t0 + i * 1000, { temp }));
+        const [r1, r2, r3, r4, r5] = readings as [ReadingInput, ReadingInput, ReadingInput, ReadingInput, ReadingInput];
+        yield* evaluateReadings([r1, r2], deps);
+        // r3 never arrives in this run: it is read from the store before r4.
+        yield* evaluateReadings([r1, r2, r4, r5], deps);
+        const history = yield* alertHistory("hot", "pump-1");
+        assert.deepStrictEqual(
+          history.map((e) => [e.type, e.payload.at]),
+          [
+            ["AlertRaised", new Date(r2.ts).toISOString()],
+            ["AlertResolved", new Date(r3.ts).toISOString()],
+            ["AlertRaised", new Date(r4.ts).toISOString()],
+            ["AlertResolved", new Date(r5.ts).toISOString()],
+          ],
+        );
       }).pipe(Effect.provide(alertRulesTestLayer())),
   );
 
