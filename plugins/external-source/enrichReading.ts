@@ -2,14 +2,14 @@
  * The consumer: for each TelemetryRecorded, the tenant's sources whose trigger matches
  * are asked (concurrently, each through its guards), their answers mapped, and one
  * TelemetryEnriched appended to the device's enriched stream with an id derived from
- * the reading's. A source that fails never fails the handler: the reading flows on,
+ * the reading's (a run of a device's readings is appended with one append). A source that fails never fails the handler: the reading flows on,
  * flagged. Only the platform's own stores failing make the handler fail (and retry).
  *
  * Source lists are reused for `sourcesTtlMs` (1 s) and device attributes for
  * `devicesTtlMs` (5 s): changes apply to readings within those times.
  */
 import { Clock, Effect, Option } from "effect";
-import { type EventOf, EventWriter, ReadModelStore } from "../../core/index.ts";
+import { type EventOf, EventWriter, type PendingEvent, ReadModelStore, type StreamId } from "../../core/index.ts";
 import { deviceDocumentId, type TelemetryRecorded } from "../ingest/index.ts";
 import { makeCoalescingCache } from "./coalescingCache.ts";
 import { SourceFetchFailed } from "./Errors.ts";
@@ -49,7 +49,7 @@ const kindsById = (kinds: ReadonlyArray<SourceKind>) => {
 /**
  * @example
  * const enricher = makeEnricher({ kinds: () => contributions.all().map((c) => c.value) });
- * api.on(TelemetryRecorded, enricher.enrich);
+ * api.onRun(TelemetryRecorded, enricher.enrichRun);
  */
 export const makeEnricher = (options: EnricherOptions) => {
   const guards = options.guards ?? makeSourceGuards();
@@ -130,34 +130,68 @@ export const makeEnricher = (options: EnricherOptions) => {
       return result;
     });
 
-  const enrich = Effect.fn("external-source.enrich")(function* (event: EventOf<typeof TelemetryRecorded>) {
-    const { tenantId } = event;
-    const { deviceId, ts, values } = event.payload;
-    const sources = (yield* sourcesOf(tenantId)).value;
-    if (sources.length === 0) return;
-    const device = (yield* deviceOf(tenantId, deviceId)).value;
-    const triggered = sources.filter((source) => triggerMatches(source.trigger, deviceId, device.tags, values));
-    if (triggered.length === 0) return;
-    const reading: SourceReading = { tenantId, deviceId, ts, values, attributes: device.attributes, tags: device.tags };
-    const kinds = kindsById(options.kinds());
-    const results = yield* Effect.forEach(triggered, (source) => askSource(source, reading, kinds), {
-      concurrency: "unbounded",
+  /** The TelemetryEnriched for one reading, or none when no source of its tenant is triggered. */
+  const enrichedEventOf = (event: EventOf<typeof TelemetryRecorded>) =>
+    Effect.gen(function* () {
+      const { tenantId } = event;
+      const { deviceId, ts, values } = event.payload;
+      const sources = (yield* sourcesOf(tenantId)).value;
+      if (sources.length === 0) return undefined;
+      const device = (yield* deviceOf(tenantId, deviceId)).value;
+      const triggered = sources.filter((source) => triggerMatches(source.trigger, deviceId, device.tags, values));
+      if (triggered.length === 0) return undefined;
+      const reading: SourceReading = {
+        tenantId,
+        deviceId,
+        ts,
+        values,
+        attributes: device.attributes,
+        tags: device.tags,
+      };
+      const kinds = kindsById(options.kinds());
+      const results = yield* Effect.forEach(triggered, (source) => askSource(source, reading, kinds), {
+        concurrency: "unbounded",
+      });
+      const payload = buildEnrichedPayload(
+        event.payload,
+        event.id,
+        results,
+        new Date(yield* Clock.currentTimeMillis).toISOString(),
+      );
+      return {
+        status: payload.enrichmentStatus,
+        pending: TelemetryEnriched.make(payload, { tenantId, causedBy: event, idempotencyKey: enrichedIdempotencyKey }),
+      };
     });
-    const payload = buildEnrichedPayload(
-      event.payload,
-      event.id,
-      results,
-      new Date(yield* Clock.currentTimeMillis).toISOString(),
-    );
+
+  /**
+   * A run of readings (one device's consecutive readings in a consumer batch): each is
+   * enriched (up to 8 at once; the cache coalesces equal requests), then the device's
+   * enriched copies are appended in reading order with one append.
+   */
+  const enrichRun = Effect.fn("external-source.enrich")(function* (
+    events: ReadonlyArray<EventOf<typeof TelemetryRecorded>>,
+  ) {
+    const enriched = yield* Effect.forEach(events, enrichedEventOf, { concurrency: 8 });
+    const byStream = new Map<StreamId, Array<PendingEvent>>();
+    const statuses = new Set<string>();
+    enriched.forEach((outcome, index) => {
+      const cause = events[index];
+      if (outcome === undefined || cause === undefined) return;
+      const streamId = enrichedStreamId(cause.tenantId, cause.payload.deviceId);
+      byStream.set(streamId, [...(byStream.get(streamId) ?? []), outcome.pending]);
+      statuses.add(outcome.status);
+    });
     yield* Effect.annotateCurrentSpan({
-      "anansky.enrichment.status": payload.enrichmentStatus,
-      "anansky.enrichment.sources": triggered.length,
+      "anansky.enrichment.readings": events.length,
+      "anansky.enrichment.status": [...statuses].sort().join(","),
     });
     const writer = yield* EventWriter;
-    yield* writer.append(enrichedStreamId(tenantId, deviceId), "any", [
-      TelemetryEnriched.make(payload, { tenantId, causedBy: event, idempotencyKey: enrichedIdempotencyKey }),
-    ]);
+    for (const [streamId, pending] of byStream) yield* writer.append(streamId, "any", pending);
   });
 
-  return { enrich, guards };
+  /** One reading (a run of one). */
+  const enrich = (event: EventOf<typeof TelemetryRecorded>) => enrichRun([event]);
+
+  return { enrich, enrichRun, guards };
 };

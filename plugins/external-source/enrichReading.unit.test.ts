@@ -135,6 +135,40 @@ describe("enriching readings (in-memory platform, stub outbound HTTP)", () => {
     }).pipe(Effect.provide(externalSourceTestLayer(weatherApi([])))),
   );
 
+  it.effect(
+    "given a run of a device's readings, some already enriched, then each gets one copy, in order, from one append",
+    () =>
+      Effect.gen(function* () {
+        yield* TestClock.setTime(Date.parse("2025-06-21T11:08:01Z"));
+        yield* given.source("sun", { name: "Sun", kind: "sun-position", mapping: { sun_elevation: "/elevationDeg" } });
+        yield* given.device("panel-1", { lat: 52.52, lon: 13.405 });
+        const run = [
+          yield* reading("panel-1", { power_w: 1 }),
+          yield* reading("panel-1", { power_w: 2 }),
+          yield* reading("panel-1", { power_w: 3 }),
+        ];
+        const handler = enricher();
+        yield* handler.enrich(run[1] as (typeof run)[number]); // delivered before, alone
+        const writer = yield* EventWriter;
+        const appends: Array<number> = [];
+        const counting = EventWriter.of({
+          ...writer,
+          append: (streamId, expected, events) =>
+            Effect.suspend(() => {
+              appends.push(events.length);
+              return writer.append(streamId, expected, events);
+            }),
+        });
+        yield* handler.enrichRun(run).pipe(Effect.provideService(EventWriter, counting));
+        assert.deepStrictEqual(appends, [3]);
+        const enriched = yield* enrichedOf("panel-1");
+        assert.deepStrictEqual(
+          enriched.map((event) => event.payload.sourceEventId),
+          [1, 0, 2].map((index) => run[index]?.id ?? ""),
+        );
+      }).pipe(Effect.provide(externalSourceTestLayer(weatherApi([])))),
+  );
+
   it.effect("given triggers by tag and value key, when readings arrive, then only matching ones are enriched", () =>
     Effect.gen(function* () {
       yield* given.source("sun", {

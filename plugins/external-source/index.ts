@@ -72,7 +72,7 @@ export const externalSourcePlugin = definePlugin({
     api.projection(sourcesProjection);
     api.projection(enrichedLatestProjection);
     const enricher = makeEnricher({ kinds });
-    api.on(TelemetryRecorded, enricher.enrich);
+    api.onRun(TelemetryRecorded, enricher.enrichRun);
     api.routes((context) => sourceRoutes(context, kinds));
     api.routes((context) => secretRoutes(context));
     api.routes((context) => enrichmentRoutes(context));
