@@ -2,8 +2,10 @@
  * ProcessedEvents on MongoDB: one small document per (group, event id) in
  * `processed_events`; `_id` uniqueness makes marking idempotent.
  */
-import { Effect, Layer } from "effect";
+import { Effect, Exit, Layer } from "effect";
 import type { Collection, MongoClient } from "mongodb";
+import { makeBatcher } from "../store/batching.ts";
+import type { EventStoreUnavailable } from "../store/Errors.ts";
 import { bulkWriteInChunks, isDuplicateKeyOnly } from "../store/mongoBulk.ts";
 import { tryMongo } from "../store/mongoCollections.ts";
 import { ProcessedEvents } from "./ProcessedEvents.ts";
@@ -40,6 +42,44 @@ const markAll = async (collection: Collection<ProcessedDocument>, group: string,
   }
 };
 
+/** Ids per lookup round at most: FerretDB 1.x also tests `$in` membership one value at a time. */
+const idsPerRound = 2_000;
+
+/** How many of the oldest waiting lookups fit in one round (at least one). */
+const lookupsThatFit = (waiting: ReadonlyArray<ReadonlyArray<string>>): number => {
+  let ids = 0;
+  let count = 0;
+  for (const lookup of waiting) {
+    if (count > 0 && ids + lookup.length > idsPerRound) break;
+    ids += lookup.length;
+    count++;
+  }
+  return count;
+};
+
+/**
+ * Lookups of marks made side by side (the batches of every group and partition this
+ * process handles at once) share one query: MongoDB serves `$in` from the `_id` index,
+ * but FerretDB 1.x decodes the whole collection for every `$in`, however short.
+ */
+const makeMarkLookups = (collection: Collection<ProcessedDocument>) =>
+  makeBatcher<ReadonlyArray<string>, ReadonlySet<string>, EventStoreUnavailable>(
+    (lookups) =>
+      Effect.map(
+        Effect.exit(
+          tryMongo("processedEvents.find", () =>
+            collection.find({ _id: { $in: [...new Set(lookups.flat())] } }, { projection: { _id: 1 } }).toArray(),
+          ),
+        ),
+        (found) => {
+          if (Exit.isFailure(found)) return lookups.map(() => Exit.failCause(found.cause));
+          const marked = new Set(found.value.map((document) => document._id));
+          return lookups.map((ids) => Exit.succeed(new Set(ids.filter((id) => marked.has(id)))));
+        },
+      ),
+    { take: lookupsThatFit },
+  );
+
 /**
  * @example
  * const layer = layerProcessedEventsMongo({ client, databaseName: "anansky" });
@@ -56,20 +96,14 @@ export const layerProcessedEventsMongo = (options: {
       const collection = db.collection<ProcessedDocument>(`${options.collectionPrefix ?? ""}processed_events`);
       // For pruning (FerretDB has no TTL indexes).
       yield* tryMongo("processedEvents.createIndex", () => collection.createIndex({ at: 1 }));
+      const lookups = makeMarkLookups(collection);
       return ProcessedEvents.of({
         unprocessed: (group, eventIds) =>
           eventIds.length === 0
             ? Effect.succeed(new Set())
-            : tryMongo("processedEvents.find", () =>
-                collection
-                  .find({ _id: { $in: eventIds.map((id) => documentId(group, id)) } }, { projection: { _id: 1 } })
-                  .toArray(),
-              ).pipe(
-                Effect.map((found) => {
-                  const done = new Set(found.map((d) => d._id));
-                  return new Set(eventIds.filter((id) => !done.has(documentId(group, id))));
-                }),
-              ),
+            : lookups
+                .submit(eventIds.map((id) => documentId(group, id)))
+                .pipe(Effect.map((done) => new Set(eventIds.filter((id) => !done.has(documentId(group, id)))))),
         markProcessed: (group, eventIds) =>
           eventIds.length === 0
             ? Effect.void

@@ -26,6 +26,27 @@ export const processedEventsContract = (name: string, makeLayer: () => Layer.Lay
       }).pipe(Effect.provide(makeLayer())),
     );
 
+    it.live("given lookups of several groups side by side, then each gets exactly its own unmarked ids", () =>
+      Effect.gen(function* () {
+        const processed = yield* ProcessedEvents;
+        const many = Array.from({ length: 2_500 }, (_, i) => `m${i}`);
+        yield* processed.markProcessed("group-x", ["e1", "m7", "m2499"]);
+        yield* processed.markProcessed("group-y", ["e2"]);
+        const [x, y, xMany] = yield* Effect.all(
+          [
+            processed.unprocessed("group-x", ["e1", "e2"]),
+            processed.unprocessed("group-y", ["e1", "e2"]),
+            processed.unprocessed("group-x", many),
+          ],
+          { concurrency: "unbounded" },
+        );
+        assert.deepStrictEqual([...x], ["e2"]);
+        assert.deepStrictEqual([...y], ["e1"]);
+        assert.strictEqual(xMany.size, 2_498);
+        assert.isFalse(xMany.has("m7") || xMany.has("m2499"));
+      }).pipe(Effect.provide(makeLayer())),
+    );
+
     it.live(
       "given marks made before and after a moment, when pruned before it, then only the older ones are forgotten",
       () =>
