@@ -5,7 +5,7 @@
  * the telemetry event the rule is evaluated on.
  */
 import { Effect, Option } from "effect";
-import { ReadModelStore } from "../../core/index.ts";
+import { batchedGet, ReadModelStore } from "../../core/index.ts";
 import { type DeviceDocument, devicesCollection } from "../devices/index.ts";
 import type { ConditionTypes } from "./conditionTypes.ts";
 import { type RuleDocument, ruleDocumentId, ruleOf, rulesCollection } from "./rulesProjection.ts";
@@ -70,13 +70,8 @@ export const makeRuleLookup = (options: { readonly ttlMs: number }, types: Condi
       tagsByDevice,
       `${tenantId}|${deviceId}`,
       options.ttlMs,
-      Effect.flatMap(ReadModelStore, (store) => store.get(devicesCollection, `${tenantId}|${deviceId}`)).pipe(
-        Effect.map((found) =>
-          Option.match(found, {
-            onNone: () => [],
-            onSome: (view) => (view as unknown as DeviceDocument).tags ?? [],
-          }),
-        ),
+      Effect.flatMap(ReadModelStore, (store) => batchedGet(store, devicesCollection, `${tenantId}|${deviceId}`)).pipe(
+        Effect.map((found) => (found as Partial<DeviceDocument> | undefined)?.tags ?? []),
       ),
     );
 

@@ -9,7 +9,14 @@
  * `devicesTtlMs` (5 s): changes apply to readings within those times.
  */
 import { Clock, Effect, Option } from "effect";
-import { type EventOf, EventWriter, type PendingEvent, ReadModelStore, type StreamId } from "../../core/index.ts";
+import {
+  batchedGet,
+  type EventOf,
+  EventWriter,
+  type PendingEvent,
+  ReadModelStore,
+  type StreamId,
+} from "../../core/index.ts";
 import { deviceDocumentId, type TelemetryRecorded } from "../ingest/index.ts";
 import { makeCoalescingCache } from "./coalescingCache.ts";
 import { SourceFetchFailed } from "./Errors.ts";
@@ -70,15 +77,12 @@ export const makeEnricher = (options: EnricherOptions) => {
       deviceDocumentId(tenantId, deviceId),
       options.devicesTtlMs ?? 5_000,
       Effect.flatMap(ReadModelStore, (store) =>
-        store.get(devicesCollection, deviceDocumentId(tenantId, deviceId)),
+        batchedGet(store, devicesCollection, deviceDocumentId(tenantId, deviceId)),
       ).pipe(
         Effect.map(
-          Option.match({
-            onNone: (): DeviceFacts => ({ attributes: {}, tags: [] }),
-            onSome: (document) => ({
-              attributes: (document.attributes ?? {}) as DeviceFacts["attributes"],
-              tags: (document.tags ?? []) as ReadonlyArray<string>,
-            }),
+          (document): DeviceFacts => ({
+            attributes: (document?.attributes ?? {}) as DeviceFacts["attributes"],
+            tags: (document?.tags ?? []) as ReadonlyArray<string>,
           }),
         ),
       ),
