@@ -198,7 +198,8 @@ export const evaluateReadings = Effect.fn("alertRules.evaluateReadings")(functio
   for (const group of byDevice(readings.filter((reading) => !Number.isNaN(reading.ts)))) {
     const [first] = group;
     if (first === undefined) continue;
-    const rules = yield* deps.lookup.rulesFor(first.cause.tenantId, first.deviceId, first.source);
+    const recordedAt = Math.max(...group.map((reading) => Date.parse(reading.cause.recordedAt)));
+    const rules = yield* deps.lookup.rulesFor(first.cause.tenantId, first.deviceId, first.source, recordedAt);
     yield* Effect.forEach(rules, (rule) => evaluateRuleOnReadings(rule, group, deps), { discard: true });
   }
 });
