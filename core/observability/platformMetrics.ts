@@ -35,7 +35,10 @@ export const PlatformMetrics = {
   consumerLag: Metric.gauge("anansky_consumer_lag", {
     description: "Messages not yet committed, by consumer group, topic and partition",
   }),
-  handlerDuration: latency("anansky_handler_duration_seconds", "Handler latency per event, by plugin and outcome"),
+  handlerDuration: latency(
+    "anansky_handler_duration_seconds",
+    "Handler latency per call (one event, or a run of one stream's events), by plugin and outcome",
+  ),
   handlerFailures: counter("anansky_handler_failures", "Failed handler attempts, by plugin and event type"),
   deadLetters: counter("anansky_dead_letters", "Messages dead-lettered, by plugin and consumer group"),
   externalSourceDuration: latency(
