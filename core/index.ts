@@ -118,7 +118,7 @@ export { defineExtensionPoint, type ExtensionContributions, type ExtensionPoint 
 export { importPluginModules, type LoadedPlugin, type LoadedPlugins, loadPlugins } from "./plugins/loadPlugins.ts";
 export type { PluginServices } from "./plugins/PluginServices.ts";
 export { applyProjectionBatch, foldUntilVisible } from "./projections/applyProjectionBatch.ts";
-export { batchedGet } from "./projections/batchedGets.ts";
+export { batchedGet, perStore } from "./projections/batchedGets.ts";
 export {
   type AnyProjection,
   type DocumentOf,

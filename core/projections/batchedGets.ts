@@ -11,8 +11,25 @@ import type { ReadModelStore, StoredDocument } from "./ReadModelStore.ts";
 
 type Store = typeof ReadModelStore.Service;
 
-// One batcher per (store, collection): each test's store gets its own.
-const loaders = new WeakMap<Store, Map<string, BatchedLoads<StoredDocument, ReadModelStoreUnavailable>>>();
+/**
+ * What `make` builds for a store, built once per store: batchers must be shared by every
+ * caller of one store, and each test's store gets its own.
+ *
+ * @example
+ * const commitsOf = perStore((store) => makeBatchedWrites((writes) => store.writeMany("rm_x", writes), isConflict));
+ */
+export const perStore = <T>(make: (store: Store) => T): ((store: Store) => T) => {
+  const made = new WeakMap<Store, T>();
+  return (store) => {
+    const existing = made.get(store);
+    if (existing !== undefined) return existing;
+    const created = make(store);
+    made.set(store, created);
+    return created;
+  };
+};
+
+const loadersOf = perStore(() => new Map<string, BatchedLoads<StoredDocument, ReadModelStoreUnavailable>>());
 
 /**
  * The document stored under `id` in `collection` (undefined when there is none), read
@@ -26,10 +43,8 @@ export const batchedGet = (
   collection: string,
   id: string,
 ): Effect.Effect<StoredDocument | undefined, ReadModelStoreUnavailable> => {
-  const byCollection = loaders.get(store) ?? new Map<string, BatchedLoads<StoredDocument, ReadModelStoreUnavailable>>();
-  loaders.set(store, byCollection);
-  const existing = byCollection.get(collection);
-  const loads = existing ?? makeBatchedLoads((ids) => store.loadMany(collection, ids));
-  if (existing === undefined) byCollection.set(collection, loads);
+  const byCollection = loadersOf(store);
+  const loads = byCollection.get(collection) ?? makeBatchedLoads((ids) => store.loadMany(collection, ids));
+  byCollection.set(collection, loads);
   return loads.load(id);
 };

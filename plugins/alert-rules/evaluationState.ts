@@ -17,14 +17,13 @@
  */
 import { Effect, Option, Schedule, Schema, Semaphore } from "effect";
 import {
-  type BatchedLoads,
   type DocumentWrite,
   type EventEnvelope,
   EventWriter,
-  type InvalidReadModelQuery,
   makeBatchedLoads,
   makeBatchedWrites,
   type PendingEvent,
+  perStore,
   type ReadModelConstraintViolation,
   ReadModelStore,
   type ReadModelStoreUnavailable,
@@ -175,44 +174,28 @@ const ensureIndexes = Effect.suspend(() =>
       ),
 );
 
-type Store = typeof ReadModelStore.Service;
+type WriteError = ReadModelStoreUnavailable | ReadModelConstraintViolation;
 
 /**
  * Evaluations running side by side (a consumer batch's devices) load their states in one
  * query and commit them in one write. One of each per store, so each test's store gets its own.
  */
-const batchedAccess = new WeakMap<
-  Store,
-  {
-    readonly newest: BatchedLoads<ReadModelView, ReadModelStoreUnavailable | InvalidReadModelQuery>;
-    readonly commits: ReturnType<typeof makeBatchedWrites<DocumentWrite, WriteError>>;
-  }
->();
-
-type WriteError = ReadModelStoreUnavailable | ReadModelConstraintViolation;
-
-const batchedAccessOf = (store: Store) => {
-  const existing = batchedAccess.get(store);
-  if (existing !== undefined) return existing;
-  const created = {
-    newest: makeBatchedLoads((keys) =>
-      Effect.map(
-        store.find(evaluationStateCollection, { key: { $in: [...keys] } }, { sort: { revision: -1 } }),
-        (found) => {
-          const newest = new Map<string, ReadModelView>();
-          for (const view of found) if (!newest.has(String(view.key))) newest.set(String(view.key), view);
-          return newest;
-        },
-      ),
+const batchedAccessOf = perStore((store) => ({
+  newest: makeBatchedLoads((keys) =>
+    Effect.map(
+      store.find(evaluationStateCollection, { key: { $in: [...keys] } }, { sort: { revision: -1 } }),
+      (found) => {
+        const newest = new Map<string, ReadModelView>();
+        for (const view of found) if (!newest.has(String(view.key))) newest.set(String(view.key), view);
+        return newest;
+      },
     ),
-    commits: makeBatchedWrites(
-      (writes: ReadonlyArray<DocumentWrite>) => store.writeMany(evaluationStateCollection, writes),
-      (error: WriteError) => error._tag === "ReadModelConstraintViolation",
-    ),
-  };
-  batchedAccess.set(store, created);
-  return created;
-};
+  ),
+  commits: makeBatchedWrites(
+    (writes: ReadonlyArray<DocumentWrite>) => store.writeMany(evaluationStateCollection, writes),
+    (error: WriteError) => error._tag === "ReadModelConstraintViolation",
+  ),
+}));
 
 /**
  * The newest committed revision of a (rule, device) pair, if any.

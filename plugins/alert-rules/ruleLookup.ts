@@ -12,7 +12,7 @@
  * cached for `ttlMs`: a tag change reaches evaluation within that.
  */
 import { Effect, Option } from "effect";
-import { type BatchedLoads, batchedGet, makeBatchedLoads, ReadModelStore } from "../../core/index.ts";
+import { batchedGet, makeBatchedLoads, perStore, ReadModelStore } from "../../core/index.ts";
 import { type DeviceDocument, devicesCollection } from "../devices/index.ts";
 import type { ConditionTypes } from "./conditionTypes.ts";
 import { type RuleDocument, ruleDocumentId, ruleOf, rulesCollection } from "./rulesProjection.ts";
@@ -69,7 +69,6 @@ const cachedLoad = <A>(
   });
 
 type Store = typeof ReadModelStore.Service;
-type RuleLoads = BatchedLoads<ReadonlyArray<RuleDocument>, unknown>;
 
 /** Enabled rules of every tenant waiting, in one query per round; tenants without rules are absent. */
 const enabledRulesOfTenants = (store: Store) =>
@@ -95,7 +94,7 @@ export const makeRuleLookup = (options: { readonly ttlMs: number }, types: Condi
   const rulesByTenant = new Map<string, Cached<ReadonlyArray<RuleDocument>>>();
   const tagsByDevice = new Map<string, Cached<ReadonlyArray<string>>>();
 
-  const ruleLoads = new WeakMap<Store, RuleLoads>();
+  const ruleLoadsOf = perStore(enabledRulesOfTenants);
 
   const enabledRules = (tenantId: string, recordedAt: number) =>
     Effect.gen(function* () {
@@ -103,10 +102,8 @@ export const makeRuleLookup = (options: { readonly ttlMs: number }, types: Condi
       const askedAt = Date.now();
       if (hit !== undefined && hit.expiresAt > askedAt && hit.loadedAt > recordedAt + clockSkewMs) return hit.value;
       const store = yield* ReadModelStore;
-      const loads = ruleLoads.get(store) ?? enabledRulesOfTenants(store);
-      ruleLoads.set(store, loads);
       // Answered by a query that began after this call: it holds every rule made before now.
-      const value = (yield* loads.load(tenantId)) ?? [];
+      const value = (yield* ruleLoadsOf(store).load(tenantId)) ?? [];
       remember(rulesByTenant, tenantId, { value, loadedAt: askedAt, expiresAt: askedAt + options.ttlMs });
       return value;
     });
