@@ -5,7 +5,7 @@
  * all of them is timed through POST /v1/rules/backtest.
  */
 import type { Db } from "mongodb";
-import { type ReadingsBucket, readingsBucketId } from "../plugins/ingest/index.ts";
+import { type ReadingsBucket, readingsBucketForm, readingsBucketId } from "../plugins/ingest/index.ts";
 import { FeatureUnavailable } from "./alertObserver.ts";
 import { preciseNowMs } from "./percentiles.ts";
 
@@ -37,7 +37,7 @@ export const seedStoredReadings = async (options: {
   const perDevice = Math.ceil(options.readings / options.deviceCount);
   const toMs = Math.floor(Date.now() / hourMs) * hourMs - hourMs;
   const fromMs = Math.floor((toMs - perDevice * stepMs) / hourMs) * hourMs;
-  const collection = options.db.collection<ReadingsBucket & { _id: string }>("rm_readings");
+  const collection = options.db.collection<{ _id: string }>("rm_readings");
   const devices: Array<string> = [];
   let written = 0;
   for (let device = 0; device < options.deviceCount && written < options.readings; device++) {
@@ -66,7 +66,11 @@ export const seedStoredReadings = async (options: {
       (bucket.samples as Array<typeof sample>).push(sample);
       buckets.set(id, { ...bucket, approxBytes: bucket.approxBytes + 120 });
     }
-    const documents = [...buckets.values()];
+    // Stored as the readings projection stores its buckets.
+    const documents = [...buckets.values()].map(({ _id, ...bucket }) => ({
+      _id,
+      ...readingsBucketForm.encode(bucket),
+    }));
     for (let start = 0; start < documents.length; start += 10) {
       await collection.insertMany(documents.slice(start, start + 10), { ordered: false });
     }

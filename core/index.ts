@@ -124,6 +124,7 @@ export {
   type DocumentOf,
   defineProjection,
   type ProjectionDefinition,
+  type StoredForm,
 } from "./projections/defineProjection.ts";
 export {
   InvalidReadModelQuery,

@@ -136,7 +136,7 @@ const foldOnce = Effect.fnUntraced(function* (
   const documentIds = [...new Set(arrival.flatMap((step) => step.documentId ?? []))];
   if (documentIds.length === 0) return { eventsApplied: 0, documentsWritten: 0, gapEventsRead: 0 };
   const loaded = yield* store.loadMany(projection.collection, documentIds);
-  const states = new Map(documentIds.map((id) => [id, documentStateOf(loaded.get(id))]));
+  const states = new Map(documentIds.map((id) => [id, documentStateOf(loaded.get(id), projection.storedForm.decode)]));
 
   const gaps = (projection.orderIndependent ? [] : [...streams]).flatMap(([streamId, versions]) => {
     const gap = gapOf(projection, streamId, versions, states, options.knownThrough?.get(streamId) ?? 0);
@@ -192,7 +192,7 @@ const foldOnce = Effect.fnUntraced(function* (
   const writes = yield* Effect.forEach(
     [...states].filter(([, state]) => state.changed),
     ([id, state]) =>
-      Effect.map(storedDocumentOf(projection.name, id, state), (doc) =>
+      Effect.map(storedDocumentOf(projection, id, state), (doc) =>
         // A document another writer created meanwhile refuses the insert: the batch reloads.
         state.stored ? { id, doc, expectedRevision: state.revision } : { id, doc, create: true },
       ),

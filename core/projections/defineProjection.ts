@@ -13,6 +13,17 @@ export interface ReadModelIndex {
 }
 
 /**
+ * How a projection's documents are kept in the store when not as `apply` builds them:
+ * `encode` before every write, `decode` after every load (bookkeeping keys such as
+ * `_applied` are added and removed around them). `decode` must also read every form the
+ * collection may still hold from before.
+ */
+export interface StoredForm<Doc> {
+  readonly encode: (doc: Doc) => Record<string, unknown>;
+  readonly decode: (stored: Readonly<Record<string, unknown>>) => Doc;
+}
+
+/**
  * A projection as `defineProjection` returns it: what the runner needs to fold events
  * into documents of `collection`.
  *
@@ -41,6 +52,8 @@ export interface ProjectionDefinition<Doc extends Record<string, unknown>, Event
    * document first seen at such an event reads no gap before it from the store.
    */
   readonly startsDocument: (event: Event) => boolean;
+  /** How documents are stored (as they are unless the projection says otherwise). */
+  readonly storedForm: StoredForm<Doc>;
   /** Where the documents live: `rm_<name>`. */
   readonly collection: string;
   /** The event types folded, for topic lookup and `readAll` filters. */
@@ -55,6 +68,8 @@ export type AnyProjection = ProjectionDefinition<any, any>;
 
 /** The document type of a projection. */
 export type DocumentOf<P> = P extends ProjectionDefinition<infer Doc, infer _Event> ? Doc : never;
+
+const asStored: StoredForm<Record<string, unknown>> = { encode: (doc) => doc, decode: (stored) => ({ ...stored }) };
 
 const projectionNamePattern = /^[A-Za-z0-9_-]{1,100}$/;
 
@@ -88,6 +103,7 @@ export const defineProjection = <
   readonly indexes?: ReadonlyArray<ReadModelIndex> | undefined;
   readonly orderIndependent?: boolean | undefined;
   readonly startsDocument?: ((event: EventOf<Events[number]>) => boolean) | undefined;
+  readonly storedForm?: StoredForm<Doc> | undefined;
 }): ProjectionDefinition<Doc, EventOf<Events[number]>> => {
   if (!projectionNamePattern.test(options.name)) {
     throw new Error(`projection name must match ${projectionNamePattern}: ${options.name}`);
@@ -112,6 +128,7 @@ export const defineProjection = <
     indexes: options.indexes ?? [],
     orderIndependent: options.orderIndependent ?? false,
     startsDocument: options.startsDocument ?? (() => false),
+    storedForm: options.storedForm ?? (asStored as StoredForm<Doc>),
     collection: `rm_${options.name}`,
     types: [...byType.keys()],
     definitionOf: (type) => byType.get(type),

@@ -6,6 +6,7 @@
  * in them ("." anywhere, "$" first) are percent-escaped, and "%" itself.
  */
 import { Effect, Predicate } from "effect";
+import type { AnyProjection } from "./defineProjection.ts";
 import { ReadModelInternalKeys, type StoredDocument } from "./ReadModelStore.ts";
 
 /** A loaded document while a batch is folded into it. */
@@ -30,12 +31,16 @@ export const appliedKey = (streamId: string): string =>
   streamId.replace(/[%.$]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /**
- * The state of a stored document (or of one not stored yet).
+ * The state of a stored document (or of one not stored yet), its fields decoded with the
+ * projection's stored form (left as stored when only the bookkeeping is wanted).
  *
  * @example
- * const state = documentStateOf(loaded.get(documentId));
+ * const state = documentStateOf(loaded.get(documentId), projection.storedForm.decode);
  */
-export const documentStateOf = (stored: StoredDocument | undefined): DocumentState => {
+export const documentStateOf = (
+  stored: StoredDocument | undefined,
+  decode: (fields: Record<string, unknown>) => Record<string, unknown> = (fields) => fields,
+): DocumentState => {
   if (stored === undefined) return { doc: undefined, applied: {}, revision: 0, stored: false, changed: false };
   const {
     [ReadModelInternalKeys.applied]: applied,
@@ -48,7 +53,7 @@ export const documentStateOf = (stored: StoredDocument | undefined): DocumentSta
     for (const [key, version] of Object.entries(applied)) if (Predicate.isNumber(version)) versions[key] = version;
   }
   return {
-    doc: deleted === true ? undefined : { ...fields },
+    doc: deleted === true ? undefined : decode(fields),
     applied: versions,
     revision: Predicate.isNumber(revision) ? revision : 0,
     stored: true,
@@ -57,25 +62,26 @@ export const documentStateOf = (stored: StoredDocument | undefined): DocumentSta
 };
 
 /**
- * The document to store for a state; dies when `apply` returned a document using a
- * bookkeeping key (a projection bug).
+ * The document to store for a state, in the projection's stored form; dies when that
+ * document uses a bookkeeping key (a projection bug).
  *
  * @example
- * yield* store.writeMany(collection, [{ id, doc: yield* storedDocumentOf(projection.name, id, state) }]);
+ * yield* store.writeMany(collection, [{ id, doc: yield* storedDocumentOf(projection, id, state) }]);
  */
 export const storedDocumentOf = (
-  projectionName: string,
+  projection: AnyProjection,
   documentId: string,
   state: DocumentState,
 ): Effect.Effect<StoredDocument> => {
   if (state.doc === undefined) {
     return Effect.succeed({ [ReadModelInternalKeys.applied]: state.applied, [ReadModelInternalKeys.deleted]: true });
   }
-  const reserved = Object.values(ReadModelInternalKeys).find((key) => state.doc !== undefined && key in state.doc);
-  if (reserved !== undefined || "_id" in state.doc) {
+  const fields = projection.storedForm.encode(state.doc);
+  const reserved = Object.values(ReadModelInternalKeys).find((key) => key in fields);
+  if (reserved !== undefined || "_id" in fields) {
     return Effect.die(
-      new Error(`projection ${projectionName}: document ${documentId} uses the reserved key ${reserved ?? "_id"}`),
+      new Error(`projection ${projection.name}: document ${documentId} uses the reserved key ${reserved ?? "_id"}`),
     );
   }
-  return Effect.succeed({ ...state.doc, [ReadModelInternalKeys.applied]: state.applied });
+  return Effect.succeed({ ...fields, [ReadModelInternalKeys.applied]: state.applied });
 };

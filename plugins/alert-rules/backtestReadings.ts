@@ -8,7 +8,7 @@
  */
 import { Effect } from "effect";
 import { ReadModelStore } from "../../core/index.ts";
-import { fromStoredKey, type ReadingsBucket, readingsBucketId, readingsProjection } from "../ingest/index.ts";
+import { fromStoredKey, readingsBucketId, readingsBucketOf, readingsProjection } from "../ingest/index.ts";
 import type { ReadingValue } from "./telemetryInputs.ts";
 
 const hourMs = 3_600_000;
@@ -60,15 +60,15 @@ export const devicesPerRead = (fromMs: number, toMs: number): number =>
 const readingsOfBuckets = (
   deviceId: string,
   ids: ReadonlyArray<string>,
-  loaded: ReadonlyMap<string, unknown>,
+  loaded: ReadonlyMap<string, Readonly<Record<string, unknown>>>,
   fromMs: number,
   toMs: number,
 ): DeviceReadings => {
   const readings: Array<StoredReading> = [];
   let droppedSamples = 0;
   for (const id of ids) {
-    const bucket = loaded.get(id) as ReadingsBucket | undefined;
-    if (bucket === undefined || bucket._deleted === true) continue;
+    const bucket = readingsBucketOf(loaded.get(id));
+    if (bucket === undefined) continue;
     droppedSamples += bucket.droppedSamples ?? 0;
     for (const sample of bucket.samples) {
       if (sample.ts < fromMs || sample.ts >= toMs) continue;
@@ -103,7 +103,7 @@ export const storedReadings = Effect.fn("alertRules.storedReadings")(function* (
   const store = yield* ReadModelStore;
   const devices = deviceIds.map((deviceId) => ({ deviceId, ids: bucketIdsBetween(tenantId, deviceId, fromMs, toMs) }));
   const allIds = devices.flatMap((device) => device.ids);
-  const loaded = new Map<string, unknown>();
+  const loaded = new Map<string, Readonly<Record<string, unknown>>>();
   for (let start = 0; start < allIds.length; start += bucketsPerRead) {
     const chunk = allIds.slice(start, start + bucketsPerRead);
     for (const [id, bucket] of yield* store.loadMany(readingsProjection.collection, chunk)) loaded.set(id, bucket);

@@ -9,6 +9,7 @@ import { Effect, Option } from "effect";
 import { ReadModelStore } from "../../core/index.ts";
 import type { IngestLimits } from "./ingestLimits.ts";
 import type { ReadingValue } from "./readingSchema.ts";
+import { readingsBucketOf } from "./readingsBucketForm.ts";
 import { type ReadingSample, readingsProjection, sortsBefore } from "./readingsProjection.ts";
 import { encodeReadingsCursor, type ReadingsQuery } from "./readingsQuery.ts";
 import { fromStoredRecord, toStoredKey } from "./storedKeys.ts";
@@ -33,14 +34,6 @@ export interface ReadingSpan {
 
 // Buckets fetched concurrently per round: enough to hide latency, few enough to stop soon.
 const bucketsPerRound = 8;
-
-const samplesOf = (bucket: Option.Option<Readonly<Record<string, unknown>>>): ReadonlyArray<ReadingSample> =>
-  Option.isSome(bucket) && Array.isArray(bucket.value.samples)
-    ? (bucket.value.samples as ReadonlyArray<ReadingSample>)
-    : [];
-
-const droppedIn = (bucket: Option.Option<Readonly<Record<string, unknown>>>): number =>
-  Option.isSome(bucket) && typeof bucket.value.droppedSamples === "number" ? bucket.value.droppedSamples : 0;
 
 const itemOf = (sample: ReadingSample, storedKey: string | undefined): ReadingItem => {
   const ts = new Date(sample.ts).toISOString();
@@ -77,12 +70,15 @@ export const readingsPage = Effect.fn("ingest.readingsPage")(function* (
     const hours = Array.from({ length: round }, (_, i) => hour + i * bucketWidthMs);
     const buckets = yield* Effect.forEach(
       hours,
-      (start) => store.get(readingsProjection.collection, readingsBucketId(tenantId, deviceId, start)),
+      (start) =>
+        store
+          .get(readingsProjection.collection, readingsBucketId(tenantId, deviceId, start))
+          .pipe(Effect.map((stored) => readingsBucketOf(Option.getOrUndefined(stored)))),
       { concurrency: bucketsPerRound },
     );
     for (const bucket of buckets) {
-      droppedSamples += droppedIn(bucket);
-      for (const sample of samplesOf(bucket)) {
+      droppedSamples += bucket?.droppedSamples ?? 0;
+      for (const sample of bucket?.samples ?? []) {
         if (found.length > query.limit) break;
         if (sample.ts < query.fromMs || sample.ts >= query.toMs) continue;
         if (query.after !== undefined && sortsBefore(sample, query.after.ts, query.after.id)) continue;

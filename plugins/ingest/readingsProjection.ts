@@ -7,11 +7,13 @@
  * The fold inserts a sample at its place and skips an event id it already holds: it is
  * idempotent and gives the same bucket whatever order events arrive in. A bucket stops
  * growing near `maxBucketBytes` (MongoDB caps documents at 16 MiB) and counts what it
- * dropped; the events themselves stay in the store.
+ * dropped; the events themselves stay in the store. Samples are stored packed into one
+ * string (readingsBucketForm.ts): read buckets with `readingsBucketOf`.
  */
 import { defineProjection } from "../../core/index.ts";
 import { defaultIngestLimits, type IngestLimits } from "./ingestLimits.ts";
 import type { ReadingValue } from "./readingSchema.ts";
+import { readingsBucketForm } from "./readingsBucketForm.ts";
 import { toStoredRecord } from "./storedKeys.ts";
 import { hourStartOf, readingsBucketId } from "./streamAndDocumentIds.ts";
 import { TelemetryRecorded } from "./TelemetryRecorded.ts";
@@ -78,6 +80,7 @@ export const makeReadingsProjection = (limits: Pick<IngestLimits, "maxBucketByte
     events: [TelemetryRecorded],
     // Folding is idempotent and commutative: no gap filling from the store (see defineProjection).
     orderIndependent: true,
+    storedForm: readingsBucketForm,
     key: (event) => {
       const tsMs = Date.parse(event.payload.ts);
       return Number.isNaN(tsMs) ? undefined : readingsBucketId(event.tenantId, event.payload.deviceId, tsMs);

@@ -6,6 +6,7 @@ import { ReadModelStore } from "../../core/projections/ReadModelStore.ts";
 import { layerMemory as readModelsInMemory } from "../../core/projections/ReadModelStoreMemory.ts";
 import { layerMemory as eventsInMemory } from "../../core/store/EventStoreMemory.ts";
 import { permutations, type Recorded, recorded, storedEnvelope } from "../../test/ingest/telemetryEvents.ts";
+import { readingsBucketOf } from "./readingsBucketForm.ts";
 import { makeReadingsProjection, type ReadingsBucket, readingsProjection } from "./readingsProjection.ts";
 
 const fold = (events: ReadonlyArray<Recorded>, projection = readingsProjection) =>
@@ -70,7 +71,7 @@ describe("readings projection", () => {
       const hours = ["09", "10", "11"].map((hour) => `acme|pump-1|2025-03-01T${hour}:00:00.000Z`);
       const buckets = yield* Effect.forEach(hours, (id) => ReadModelStore.use((store) => store.get("rm_readings", id)));
       assert.deepStrictEqual(
-        buckets.map((bucket) => (Option.getOrUndefined(bucket)?.samples as Array<unknown> | undefined)?.length),
+        buckets.map((bucket) => readingsBucketOf(Option.getOrUndefined(bucket))?.samples.length),
         [1, 2, 1],
       );
     }).pipe(Effect.provide(Layer.mergeAll(readModelsInMemory, eventsInMemory))),
