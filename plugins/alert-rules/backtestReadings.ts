@@ -1,10 +1,12 @@
 /**
  * Stored readings for a backtest: devices' samples between two instants, read from the
  * ingest plugin's `rm_readings` hour buckets by bucket id, in (ts, event id) order: the
- * order the buckets keep. The buckets of as many devices as fit one read (31 days of one
+ * order the buckets keep. The buckets of as many devices as fit one read (a week of one
  * device's hours) come in one query: on FerretDB 1.x every query scans the whole
  * collection, and `rm_readings` is large (a day at a time cost a full scan per 24 buckets,
- * about 1,100 readings/s over a million; a device at a time, 2,400).
+ * about 1,100 readings/s over a million; a device at a time, 2,400). A read holds the
+ * buckets as stored (samples packed in one string); each device's readings are unpacked
+ * only when its turn comes, so a read's memory is its stored buckets plus one device.
  */
 import { Effect } from "effect";
 import { ReadModelStore } from "../../core/index.ts";
@@ -12,8 +14,12 @@ import { fromStoredKey, readingsBucketId, readingsBucketOf, readingsProjection }
 import type { ReadingValue } from "./telemetryInputs.ts";
 
 const hourMs = 3_600_000;
-/** The longest backtest range in hours (31 days): one read per device. */
-const bucketsPerRead = 31 * 24;
+/**
+ * Hour buckets per read: a week of one device. Bounds a read's memory (a bucket of one
+ * reading every 2 s is about 200 kB stored) and, on FerretDB, the scans: a 31-day backtest
+ * reads each device in 5 queries.
+ */
+const bucketsPerRead = 7 * 24;
 
 /** One stored reading as the engine's backtest takes it. */
 export interface StoredReading {
@@ -52,7 +58,7 @@ export interface DeviceReadings {
  * The devices that one read covers: as many as `bucketsPerRead` hour buckets of [fromMs, toMs) hold.
  *
  * @example
- * devicesPerRead(from, from + 86_400_000) // 29: a day spans up to 25 hour buckets
+ * devicesPerRead(from, from + 86_400_000) // 6: a day spans up to 25 hour buckets
  */
 export const devicesPerRead = (fromMs: number, toMs: number): number =>
   Math.max(1, Math.floor(bucketsPerRead / Math.max(1, Math.ceil((toMs - fromMs) / hourMs) + 1)));
@@ -85,14 +91,20 @@ const readingsOfBuckets = (
   return { readings, droppedSamples };
 };
 
+/** Some devices' stored buckets, as one or more reads loaded them. */
+export interface LoadedReadings {
+  /** One device's readings in [fromMs, toMs), unpacked now (none for a device not loaded). */
+  readonly readingsOf: (deviceId: string) => DeviceReadings;
+}
+
 /**
- * Some devices' stored readings in [fromMs, toMs), each device's in order, read in queries
- * of at most 31 days of hour buckets. All of them are held at once: callers bound memory
- * by asking for `devicesPerRead` devices at a time (one query each).
+ * Loads some devices' buckets of [fromMs, toMs) in queries of at most `bucketsPerRead`
+ * buckets. All of them are held at once: callers bound memory by asking for
+ * `devicesPerRead` devices at a time (one query each).
  *
  * @example
- * const byDevice = yield* storedReadings("acme", ["pump-1", "pump-2"], from, to);
- * byDevice.get("pump-1")?.readings
+ * const loaded = yield* storedReadings("acme", ["pump-1", "pump-2"], from, to);
+ * loaded.readingsOf("pump-1").readings
  */
 export const storedReadings = Effect.fn("alertRules.storedReadings")(function* (
   tenantId: string,
@@ -101,14 +113,16 @@ export const storedReadings = Effect.fn("alertRules.storedReadings")(function* (
   toMs: number,
 ) {
   const store = yield* ReadModelStore;
-  const devices = deviceIds.map((deviceId) => ({ deviceId, ids: bucketIdsBetween(tenantId, deviceId, fromMs, toMs) }));
-  const allIds = devices.flatMap((device) => device.ids);
+  const idsByDevice = new Map(
+    deviceIds.map((deviceId) => [deviceId, bucketIdsBetween(tenantId, deviceId, fromMs, toMs)]),
+  );
+  const allIds = [...idsByDevice.values()].flat();
   const loaded = new Map<string, Readonly<Record<string, unknown>>>();
   for (let start = 0; start < allIds.length; start += bucketsPerRead) {
     const chunk = allIds.slice(start, start + bucketsPerRead);
     for (const [id, bucket] of yield* store.loadMany(readingsProjection.collection, chunk)) loaded.set(id, bucket);
   }
-  return new Map(
-    devices.map(({ deviceId, ids }) => [deviceId, readingsOfBuckets(deviceId, ids, loaded, fromMs, toMs)] as const),
-  );
+  return {
+    readingsOf: (deviceId) => readingsOfBuckets(deviceId, idsByDevice.get(deviceId) ?? [], loaded, fromMs, toMs),
+  } satisfies LoadedReadings as LoadedReadings;
 });

@@ -108,9 +108,9 @@ export const runBacktest = Effect.fn("alertRules.runBacktest")(function* <E, R>(
   const perRead = devicesPerRead(plan.fromMs, plan.toMs);
   for (let first = 0; first < plan.devices.length; first += perRead) {
     const group = plan.devices.slice(first, first + perRead);
-    const storedByDevice = yield* storedReadings(tenantId, group, plan.fromMs, plan.toMs);
+    const loaded = yield* storedReadings(tenantId, group, plan.fromMs, plan.toMs);
     for (const deviceId of group) {
-      const stored = storedByDevice.get(deviceId) ?? { readings: [], droppedSamples: 0 };
+      const stored = loaded.readingsOf(deviceId);
       readings += stored.readings.length;
       droppedSamples += stored.droppedSamples;
       alerts.push(...backtest(plan.rule, stored.readings, { registry: types.registry(), until: plan.toMs }));

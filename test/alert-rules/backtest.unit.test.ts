@@ -83,8 +83,21 @@ describe("backtests", () => {
       for (const [i, temp] of temps.entries()) yield* givenReading("pump-1", t0 + i * 2_000, { temp });
       const byDevice = yield* storedReadings(tenantId, ["pump-1"], t0 + 4_000, t0 + 10_000);
       assert.deepStrictEqual(
-        byDevice.get("pump-1")?.readings.map((r) => r.values.temp),
+        byDevice.readingsOf("pump-1").readings.map((r) => r.values.temp),
         [33, 29, 18],
+      );
+    }).pipe(Effect.provide(alertRulesTestLayer())),
+  );
+
+  it.effect("given a device's buckets spread over several reads (31 days), then all its readings come in order", () =>
+    Effect.gen(function* () {
+      const dayMs = 86_400_000;
+      const times = [t0, t0 + 8 * dayMs, t0 + 20 * dayMs, t0 + 31 * dayMs - 2_000];
+      for (const [i, ts] of times.entries()) yield* givenReading("pump-1", ts, { temp: i });
+      const loaded = yield* storedReadings(tenantId, ["pump-1"], t0, t0 + 31 * dayMs);
+      assert.deepStrictEqual(
+        loaded.readingsOf("pump-1").readings.map((r) => r.ts),
+        times,
       );
     }).pipe(Effect.provide(alertRulesTestLayer())),
   );
@@ -97,16 +110,16 @@ describe("backtests", () => {
       }
       const byDevice = yield* storedReadings(tenantId, ["pump-1", "pump-2", "pump-9"], t0, t0 + 3_600_000);
       assert.deepStrictEqual(
-        byDevice.get("pump-1")?.readings.map((r) => r.values.temp),
+        byDevice.readingsOf("pump-1").readings.map((r) => r.values.temp),
         temps,
       );
       assert.deepStrictEqual(
-        byDevice.get("pump-2")?.readings.map((r) => r.values.temp),
+        byDevice.readingsOf("pump-2").readings.map((r) => r.values.temp),
         temps.map((temp) => temp + 100),
       );
-      assert.deepStrictEqual(byDevice.get("pump-9"), { readings: [], droppedSamples: 0 });
-      // A day (25 hour buckets when it starts mid-hour): 29 devices per read; 31 days: one.
-      assert.strictEqual(devicesPerRead(t0, t0 + 86_400_000), 29);
+      assert.deepStrictEqual(byDevice.readingsOf("pump-9"), { readings: [], droppedSamples: 0 });
+      // A day (25 hour buckets when it starts mid-hour): 6 devices per read (a week of hours); 31 days: one.
+      assert.strictEqual(devicesPerRead(t0, t0 + 86_400_000), 6);
       assert.strictEqual(devicesPerRead(t0, t0 + 31 * 86_400_000), 1);
     }).pipe(Effect.provide(alertRulesTestLayer())),
   );
