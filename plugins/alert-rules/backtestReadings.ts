@@ -45,8 +45,11 @@ export const bucketIdsBetween = (tenantId: string, deviceId: string, fromMs: num
   return ids;
 };
 
+// Most keys need no unescaping: keep those records as they are (a million readings, a million objects saved).
 const plainValues = (values: Readonly<Record<string, ReadingValue>>) =>
-  Object.fromEntries(Object.entries(values).map(([key, value]) => [fromStoredKey(key), value]));
+  Object.keys(values).some((key) => key.includes("%"))
+    ? Object.fromEntries(Object.entries(values).map(([key, value]) => [fromStoredKey(key), value]))
+    : values;
 
 /** One device's stored readings, and the samples its buckets dropped when full (missing from the history). */
 export interface DeviceReadings {

@@ -89,6 +89,17 @@ describe("backtests", () => {
     }).pipe(Effect.provide(alertRulesTestLayer())),
   );
 
+  it.effect("given keys with dots (stored escaped), then readings carry the keys as sent", () =>
+    Effect.gen(function* () {
+      yield* givenReading("pump-1", t0, { "cpu.load": 0.5, temp: 20 });
+      const loaded = yield* storedReadings(tenantId, ["pump-1"], t0, t0 + 1_000);
+      assert.deepStrictEqual(
+        loaded.readingsOf("pump-1").readings.map((r) => r.values),
+        [{ "cpu.load": 0.5, temp: 20 }],
+      );
+    }).pipe(Effect.provide(alertRulesTestLayer())),
+  );
+
   it.effect("given a device's buckets spread over several reads (31 days), then all its readings come in order", () =>
     Effect.gen(function* () {
       const dayMs = 86_400_000;
