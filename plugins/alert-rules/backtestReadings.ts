@@ -5,8 +5,9 @@
  * device's hours) come in one query: on FerretDB 1.x every query scans the whole
  * collection, and `rm_readings` is large (a day at a time cost a full scan per 24 buckets,
  * about 1,100 readings/s over a million; a device at a time, 2,400). A read holds the
- * buckets as stored (samples packed in one string); each device's readings are unpacked
- * only when its turn comes, so a read's memory is its stored buckets plus one device.
+ * buckets as stored (samples packed in one string); a device's readings are unpacked a
+ * bucket at a time as the backtest takes them, so a read's memory is its stored buckets
+ * plus one bucket's readings.
  */
 import { Effect } from "effect";
 import { ReadModelStore } from "../../core/index.ts";
@@ -51,9 +52,12 @@ const plainValues = (values: Readonly<Record<string, ReadingValue>>) =>
     ? Object.fromEntries(Object.entries(values).map(([key, value]) => [fromStoredKey(key), value]))
     : values;
 
-/** One device's stored readings, and the samples its buckets dropped when full (missing from the history). */
+/**
+ * One device's stored readings, unpacked a bucket at a time as they are iterated (iterate
+ * once), and the samples its buckets dropped when full (missing from the history).
+ */
 export interface DeviceReadings {
-  readonly readings: ReadonlyArray<StoredReading>;
+  readonly readings: Iterable<StoredReading>;
   readonly droppedSamples: number;
 }
 
@@ -66,6 +70,27 @@ export interface DeviceReadings {
 export const devicesPerRead = (fromMs: number, toMs: number): number =>
   Math.max(1, Math.floor(bucketsPerRead / Math.max(1, Math.ceil((toMs - fromMs) / hourMs) + 1)));
 
+function* unpackedReadings(
+  deviceId: string,
+  stored: ReadonlyArray<Readonly<Record<string, unknown>>>,
+  fromMs: number,
+  toMs: number,
+): Generator<StoredReading> {
+  for (const document of stored) {
+    for (const sample of readingsBucketOf(document)?.samples ?? []) {
+      if (sample.ts < fromMs || sample.ts >= toMs) continue;
+      yield {
+        kind: "reading",
+        eventId: sample.id,
+        deviceId,
+        ts: sample.ts,
+        values: plainValues(sample.values),
+        enrichment: {},
+      };
+    }
+  }
+}
+
 const readingsOfBuckets = (
   deviceId: string,
   ids: ReadonlyArray<string>,
@@ -73,30 +98,20 @@ const readingsOfBuckets = (
   fromMs: number,
   toMs: number,
 ): DeviceReadings => {
-  const readings: Array<StoredReading> = [];
-  let droppedSamples = 0;
-  for (const id of ids) {
-    const bucket = readingsBucketOf(loaded.get(id));
-    if (bucket === undefined) continue;
-    droppedSamples += bucket.droppedSamples ?? 0;
-    for (const sample of bucket.samples) {
-      if (sample.ts < fromMs || sample.ts >= toMs) continue;
-      readings.push({
-        kind: "reading",
-        eventId: sample.id,
-        deviceId,
-        ts: sample.ts,
-        values: plainValues(sample.values),
-        enrichment: {},
-      });
-    }
-  }
-  return { readings, droppedSamples };
+  const stored = ids.flatMap((id) => {
+    const document = loaded.get(id);
+    return document === undefined || document._deleted === true ? [] : [document];
+  });
+  const droppedSamples = stored.reduce(
+    (sum, document) => sum + (typeof document.droppedSamples === "number" ? document.droppedSamples : 0),
+    0,
+  );
+  return { readings: unpackedReadings(deviceId, stored, fromMs, toMs), droppedSamples };
 };
 
 /** Some devices' stored buckets, as one or more reads loaded them. */
 export interface LoadedReadings {
-  /** One device's readings in [fromMs, toMs), unpacked now (none for a device not loaded). */
+  /** One device's readings in [fromMs, toMs), unpacked as iterated (none for a device not loaded). */
   readonly readingsOf: (deviceId: string) => DeviceReadings;
 }
 
@@ -107,7 +122,7 @@ export interface LoadedReadings {
  *
  * @example
  * const loaded = yield* storedReadings("acme", ["pump-1", "pump-2"], from, to);
- * loaded.readingsOf("pump-1").readings
+ * [...loaded.readingsOf("pump-1").readings]
  */
 export const storedReadings = Effect.fn("alertRules.storedReadings")(function* (
   tenantId: string,

@@ -13,6 +13,14 @@ import { type BacktestAlert, backtest, type Rule } from "./engineApi.ts";
 import type { BacktestBody } from "./requestSchemas.ts";
 import { scopeFieldsOf } from "./rulesProjection.ts";
 
+/** The items, counting each as it passes. */
+function* counting<A>(items: Iterable<A>, count: () => void): Generator<A> {
+  for (const item of items) {
+    count();
+    yield item;
+  }
+}
+
 /** The longest range one backtest covers. */
 export const maxBacktestRangeMs = 31 * 86_400_000;
 
@@ -111,9 +119,17 @@ export const runBacktest = Effect.fn("alertRules.runBacktest")(function* <E, R>(
     const loaded = yield* storedReadings(tenantId, group, plan.fromMs, plan.toMs);
     for (const deviceId of group) {
       const stored = loaded.readingsOf(deviceId);
-      readings += stored.readings.length;
       droppedSamples += stored.droppedSamples;
-      alerts.push(...backtest(plan.rule, stored.readings, { registry: types.registry(), until: plan.toMs }));
+      alerts.push(
+        ...backtest(
+          plan.rule,
+          counting(stored.readings, () => readings++),
+          {
+            registry: types.registry(),
+            until: plan.toMs,
+          },
+        ),
+      );
       devicesDone++;
       yield* onProgress({
         type: "progress",

@@ -4,10 +4,11 @@
  */
 import { assert, describe, it } from "@effect/vitest";
 import { Effect, Stream } from "effect";
-import { EventStore } from "../../core/index.ts";
+import { EventStore, ReadModelStore } from "../../core/index.ts";
 import { bucketIdsBetween, devicesPerRead, storedReadings } from "../../plugins/alert-rules/backtestReadings.ts";
 import { evaluateReading } from "../../plugins/alert-rules/readingEvaluation.ts";
 import { planBacktest, runBacktest } from "../../plugins/alert-rules/runBacktest.ts";
+import { readingsBucketForm, readingsBucketId, readingsProjection } from "../../plugins/ingest/index.ts";
 import {
   alertHistory,
   alertRulesTestLayer,
@@ -83,10 +84,46 @@ describe("backtests", () => {
       for (const [i, temp] of temps.entries()) yield* givenReading("pump-1", t0 + i * 2_000, { temp });
       const byDevice = yield* storedReadings(tenantId, ["pump-1"], t0 + 4_000, t0 + 10_000);
       assert.deepStrictEqual(
-        byDevice.readingsOf("pump-1").readings.map((r) => r.values.temp),
+        [...byDevice.readingsOf("pump-1").readings].map((r) => r.values.temp),
         [33, 29, 18],
       );
     }).pipe(Effect.provide(alertRulesTestLayer())),
+  );
+
+  it.effect(
+    "given buckets that dropped samples, stored packed or as an array, then both are read and the drops counted",
+    () =>
+      Effect.gen(function* () {
+        const store = yield* ReadModelStore;
+        const hour = Date.parse("2025-03-01T10:00:00Z");
+        const bucket = (deviceId: string, ts: number, droppedSamples: number) => ({
+          tenantId,
+          deviceId,
+          hour: new Date(hour).toISOString(),
+          samples: [{ ts, id: `e-${deviceId}`, values: { temp: 1 } }],
+          approxBytes: 100,
+          droppedSamples,
+        });
+        yield* store.writeMany(readingsProjection.collection, [
+          {
+            id: readingsBucketId(tenantId, "pump-1", hour),
+            doc: readingsBucketForm.encode(bucket("pump-1", hour + 1, 4)),
+            create: true,
+          },
+          { id: readingsBucketId(tenantId, "pump-2", hour), doc: bucket("pump-2", hour + 2, 1), create: true },
+        ]);
+        const loaded = yield* storedReadings(tenantId, ["pump-1", "pump-2"], hour, hour + 3_600_000);
+        const [one, two] = [loaded.readingsOf("pump-1"), loaded.readingsOf("pump-2")];
+        assert.deepStrictEqual(
+          [
+            one.droppedSamples,
+            [...one.readings].map((r) => r.ts),
+            two.droppedSamples,
+            [...two.readings].map((r) => r.ts),
+          ],
+          [4, [hour + 1], 1, [hour + 2]],
+        );
+      }).pipe(Effect.provide(alertRulesTestLayer())),
   );
 
   it.effect("given keys with dots (stored escaped), then readings carry the keys as sent", () =>
@@ -94,7 +131,7 @@ describe("backtests", () => {
       yield* givenReading("pump-1", t0, { "cpu.load": 0.5, temp: 20 });
       const loaded = yield* storedReadings(tenantId, ["pump-1"], t0, t0 + 1_000);
       assert.deepStrictEqual(
-        loaded.readingsOf("pump-1").readings.map((r) => r.values),
+        [...loaded.readingsOf("pump-1").readings].map((r) => r.values),
         [{ "cpu.load": 0.5, temp: 20 }],
       );
     }).pipe(Effect.provide(alertRulesTestLayer())),
@@ -107,7 +144,7 @@ describe("backtests", () => {
       for (const [i, ts] of times.entries()) yield* givenReading("pump-1", ts, { temp: i });
       const loaded = yield* storedReadings(tenantId, ["pump-1"], t0, t0 + 31 * dayMs);
       assert.deepStrictEqual(
-        loaded.readingsOf("pump-1").readings.map((r) => r.ts),
+        [...loaded.readingsOf("pump-1").readings].map((r) => r.ts),
         times,
       );
     }).pipe(Effect.provide(alertRulesTestLayer())),
@@ -121,14 +158,15 @@ describe("backtests", () => {
       }
       const byDevice = yield* storedReadings(tenantId, ["pump-1", "pump-2", "pump-9"], t0, t0 + 3_600_000);
       assert.deepStrictEqual(
-        byDevice.readingsOf("pump-1").readings.map((r) => r.values.temp),
+        [...byDevice.readingsOf("pump-1").readings].map((r) => r.values.temp),
         temps,
       );
       assert.deepStrictEqual(
-        byDevice.readingsOf("pump-2").readings.map((r) => r.values.temp),
+        [...byDevice.readingsOf("pump-2").readings].map((r) => r.values.temp),
         temps.map((temp) => temp + 100),
       );
-      assert.deepStrictEqual(byDevice.readingsOf("pump-9"), { readings: [], droppedSamples: 0 });
+      const none = byDevice.readingsOf("pump-9");
+      assert.deepStrictEqual([[...none.readings], none.droppedSamples], [[], 0]);
       // A day (25 hour buckets when it starts mid-hour): 6 devices per read (a week of hours); 31 days: one.
       assert.strictEqual(devicesPerRead(t0, t0 + 86_400_000), 6);
       assert.strictEqual(devicesPerRead(t0, t0 + 31 * 86_400_000), 1);
