@@ -218,6 +218,19 @@ layer(storeLayer(racePrefix), { excludeTestServices: true, timeout: "60 seconds"
     }),
   );
 
+  it.effect("an append to a stream this store appended to goes on from what it remembers, not from the hint", () =>
+    Effect.gen(function* () {
+      const store = yield* EventStore;
+      const streamId = uniqueStreamId("remembered");
+      yield* store.appendToStream(streamId, "any", [pendingEvent(), pendingEvent()]);
+      // A hint raised by hand far above the head: a store that read it would leave a gap.
+      yield* fromPromise(() => streams.updateOne({ _id: streamId }, { $set: { version: 99 } }));
+      const [outcome] = yield* store.appendBatch([{ streamId, expectedVersion: "any", events: [pendingEvent()] }]);
+      assert.deepStrictEqual(outcome?._tag === "Appended" && outcome.events.map((e) => e.streamVersion), [3]);
+      assert.deepStrictEqual(yield* storedVersions(streamId), oneTo(3));
+    }),
+  );
+
   it.effect("finds the true head whether the stream hint is stale, missing or too high", () =>
     Effect.gen(function* () {
       const store = yield* EventStore;
