@@ -4,12 +4,18 @@
  * the background, then marked published once Kafka acknowledged them. A sweeper
  * re-publishes what stayed unpublished (the process died between write and publish, or
  * the broker was down), so nothing is lost; consumers dedupe by event id.
+ *
+ * The background publisher marks what Kafka acknowledged in one delete every
+ * `markPublishedEveryMs` rather than one per publish: under ingest load the api published
+ * after every group commit, and each mark was a delete that FerretDB runs as a scan under
+ * its single write lock.
  */
-import { Context, Effect, Layer, Queue, Schedule } from "effect";
+import { Context, Duration, Effect, Layer, Queue, Schedule } from "effect";
 import type { EventBusUnavailable } from "../bus/Errors.ts";
 import { EventBus } from "../bus/EventBus.ts";
 import { eventToMessage } from "../bus/eventMessages.ts";
 import type { EventEnvelope } from "../events/EventEnvelope.ts";
+import type { EventId } from "../events/EventId.ts";
 import { EventRegistry } from "../events/EventRegistry.ts";
 import { recordPublished, recordPublishFailure } from "../observability/platformMetrics.ts";
 import type { EventStoreUnavailable } from "../store/Errors.ts";
@@ -24,8 +30,10 @@ export interface PublisherOptions {
   readonly sweepAfterMs?: number | undefined;
   /** How often the sweeper looks (default 2 s). */
   readonly sweepIntervalMs?: number | undefined;
-  /** At most this many events per Kafka publish (default 5,000). */
+  /** At most this many events per Kafka publish, and ids per mark (default 5,000). */
   readonly maxBatch?: number | undefined;
+  /** How long ids Kafka acknowledged collect before they are marked published together (default 200 ms). */
+  readonly markPublishedEveryMs?: number | undefined;
 }
 
 export class Publisher extends Context.Service<
@@ -56,16 +64,32 @@ export class Publisher extends Context.Service<
         const sweepAfterMs = options.sweepAfterMs ?? 30_000;
         const maxBatch = options.maxBatch ?? 5_000;
         const queue = yield* Queue.unbounded<EventEnvelope>();
-        // Queued or being published by this process: the sweeper leaves them alone.
+        // Ids Kafka acknowledged that the background publisher has yet to mark published.
+        const acknowledged = yield* Queue.unbounded<EventId>();
+        // Queued, being published or awaiting their mark in this process: the sweeper leaves them alone.
         const inFlight = new Set<string>();
+        const settled = (ids: ReadonlyArray<string>) =>
+          Effect.sync(() => {
+            for (const id of ids) inFlight.delete(id);
+          });
 
-        const publishNow = Effect.fn("Publisher.publish")(function* (events: ReadonlyArray<EventEnvelope>) {
-          if (events.length === 0) return;
+        const publish = Effect.fn("Publisher.publish")(function* (events: ReadonlyArray<EventEnvelope>) {
           yield* Effect.annotateCurrentSpan("messaging.batch.message_count", events.length);
           yield* bus.publish(events.map((event) => eventToMessage(registry, event)));
-          yield* store.markPublished(events.map((event) => event.id));
           yield* recordPublished(events.length);
         });
+
+        const publishNow = (events: ReadonlyArray<EventEnvelope>) =>
+          events.length === 0
+            ? Effect.void
+            : publish(events).pipe(Effect.andThen(store.markPublished(events.map((event) => event.id))));
+
+        // Marks are only a saving: one that fails leaves the events to the sweeper, which publishes them again.
+        const markAcknowledged = (ids: ReadonlyArray<EventId>) =>
+          store.markPublished(ids).pipe(
+            Effect.catch((error) => Effect.logWarning("marking published failed; the sweeper will retry", error)),
+            Effect.ensuring(settled(ids)),
+          );
 
         const sweepOnce = Effect.gen(function* () {
           let total = 0;
@@ -84,12 +108,14 @@ export class Publisher extends Context.Service<
         // A failed publish is only logged: the events stay unpublished and the sweeper retries them.
         const drainQueue = Queue.takeBetween(queue, 1, maxBatch).pipe(
           Effect.flatMap((events) =>
-            publishNow(events).pipe(
-              Effect.ensuring(
-                Effect.sync(() => {
-                  for (const event of events) inFlight.delete(event.id);
-                }),
+            publish(events).pipe(
+              Effect.andThen(
+                Queue.offerAll(
+                  acknowledged,
+                  events.map((event) => event.id),
+                ),
               ),
+              Effect.onError(() => settled(events.map((event) => event.id))),
             ),
           ),
           Effect.catch((error) =>
@@ -97,9 +123,15 @@ export class Publisher extends Context.Service<
           ),
           Effect.forever,
         );
+        const markLoop = Queue.takeBetween(acknowledged, 1, maxBatch).pipe(
+          Effect.flatMap(markAcknowledged),
+          Effect.andThen(Effect.sleep(Duration.millis(options.markPublishedEveryMs ?? 200))),
+          Effect.forever,
+        );
         // The background loops are not traces of their own (one every few seconds would bury
         // the real ones): each event's producer span joins the trace the event carries.
         yield* Effect.forkScoped(drainQueue.pipe(Effect.withTracerEnabled(false)));
+        yield* Effect.forkScoped(markLoop.pipe(Effect.withTracerEnabled(false)));
         yield* Effect.forkScoped(
           sweepOnce.pipe(
             Effect.catch((error) =>
@@ -110,10 +142,13 @@ export class Publisher extends Context.Service<
           ),
         );
         yield* Effect.addFinalizer(() =>
-          // Publish what is still queued before the layer closes; what fails is left to the sweeper.
+          // Publish what is still queued and mark what is acknowledged before the layer closes;
+          // what fails is left to the sweeper.
           Queue.clear(queue).pipe(
             Effect.flatMap((events) => publishNow(events)),
             Effect.catch(() => Effect.void),
+            Effect.andThen(Queue.clear(acknowledged)),
+            Effect.flatMap((ids) => (ids.length === 0 ? Effect.void : markAcknowledged(ids))),
             Effect.withTracerEnabled(false),
           ),
         );

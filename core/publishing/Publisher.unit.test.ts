@@ -1,4 +1,5 @@
-// The sweeper re-publishes what nobody is publishing, never what this process has queued.
+// The sweeper re-publishes what nobody is publishing, never what this process has queued;
+// what Kafka acknowledged is marked published in batches.
 import { assert, describe, it } from "@effect/vitest";
 import { Deferred, Effect, Layer, Schema } from "effect";
 import { EventBus } from "../bus/EventBus.ts";
@@ -6,6 +7,7 @@ import { layerMemory as busMemory } from "../bus/EventBusMemory.ts";
 import { EventHeaders } from "../bus/eventMessages.ts";
 import { defineEvent } from "../events/defineEvent.ts";
 import type { StreamId, TenantId } from "../events/EventEnvelope.ts";
+import type { EventId } from "../events/EventId.ts";
 import { EventRegistry } from "../events/EventRegistry.ts";
 import { EventStore } from "../store/EventStore.ts";
 import { layerMemory as storeMemory } from "../store/EventStoreMemory.ts";
@@ -35,7 +37,95 @@ const gatedBus = (gate: Deferred.Deferred<void>, published: Map<string, number>)
     }),
   ).pipe(Layer.provide(busMemory));
 
+/** The memory store, recording the ids of each markPublished call. */
+const countingStore = (marks: Array<ReadonlyArray<EventId>>) =>
+  Layer.effect(
+    EventStore,
+    Effect.gen(function* () {
+      const inner = yield* EventStore;
+      return EventStore.of({
+        ...inner,
+        markPublished: (ids) =>
+          Effect.andThen(
+            Effect.sync(() => marks.push([...ids])),
+            inner.markPublished(ids),
+          ),
+      });
+    }),
+  ).pipe(Layer.provide(storeMemory));
+
+const unpublishedCount = Effect.flatMap(EventStore, (store) =>
+  Effect.map(
+    store.unpublished({ recordedBefore: new Date(Date.now() + 60_000), limit: 100 }),
+    (events) => events.length,
+  ),
+);
+
+/** Polls until `done` holds, failing after a deadline. */
+const until = (what: string, done: Effect.Effect<boolean, unknown, EventStore>) =>
+  Effect.gen(function* () {
+    const deadline = Date.now() + 10_000;
+    while (!(yield* done)) {
+      if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+      yield* Effect.sleep("5 millis");
+    }
+  });
+
 describe("Publisher", () => {
+  it.live(
+    "given publishes while a mark waits out its interval, then one mark covers them and the sweeper leaves them alone",
+    () =>
+      Effect.gen(function* () {
+        const marks: Array<ReadonlyArray<EventId>> = [];
+        const published = new Map<string, number>();
+        const open = yield* Deferred.make<void>();
+        yield* Deferred.succeed(open, undefined);
+        const layer = Publisher.layer({
+          sweepAfterMs: 1,
+          sweepIntervalMs: 3_600_000,
+          markPublishedEveryMs: 2_000,
+        }).pipe(
+          Layer.provideMerge(
+            Layer.mergeAll(countingStore(marks), gatedBus(open, published), EventRegistry.layer("test", [Pinged])),
+          ),
+        );
+        yield* Effect.gen(function* () {
+          const store = yield* EventStore;
+          const publisher = yield* Publisher;
+          const append = (version: number) =>
+            store.appendToStream("pings-1" as StreamId, version, [Pinged.make({ n: version }, meta)]);
+          yield* publisher.enqueue(yield* append(0));
+          yield* until(
+            "the first mark",
+            Effect.sync(() => marks.length === 1),
+          );
+          const [second, third] = [yield* append(1), yield* append(2)];
+          yield* publisher.enqueue(second);
+          yield* until(
+            "the second publish",
+            Effect.sync(() => published.size === 2),
+          );
+          yield* publisher.enqueue(third);
+          yield* until(
+            "the third publish",
+            Effect.sync(() => published.size === 3),
+          );
+          // Acknowledged but not marked yet: stale for the sweeper, yet this process's.
+          assert.strictEqual(yield* unpublishedCount, 2);
+          assert.strictEqual(yield* publisher.sweepOnce, 0);
+          yield* until(
+            "every event marked",
+            Effect.map(unpublishedCount, (count) => count === 0),
+          );
+          assert.deepStrictEqual(
+            marks.map((ids) => ids.length),
+            [1, 2],
+          );
+          assert.deepStrictEqual([...published.values()], [1, 1, 1]);
+        }).pipe(Effect.provide(layer));
+      }),
+  );
+
   it.live(
     "given events this process queued and is still publishing, when the sweeper runs, then it leaves them to the queue",
     () =>
