@@ -126,6 +126,47 @@ describe("Publisher", () => {
       }),
   );
 
+  it.live("given a large mark, then the next one follows at once instead of waiting to collect", () =>
+    Effect.gen(function* () {
+      const marks: Array<ReadonlyArray<EventId>> = [];
+      const published = new Map<string, number>();
+      const open = yield* Deferred.make<void>();
+      yield* Deferred.succeed(open, undefined);
+      const layer = Publisher.layer({
+        sweepIntervalMs: 3_600_000,
+        markPublishedEveryMs: 3_600_000,
+        markTogetherBelow: 2,
+      }).pipe(
+        Layer.provideMerge(
+          Layer.mergeAll(countingStore(marks), gatedBus(open, published), EventRegistry.layer("test", [Pinged])),
+        ),
+      );
+      yield* Effect.gen(function* () {
+        const store = yield* EventStore;
+        const publisher = yield* Publisher;
+        yield* publisher.enqueue(
+          yield* store.appendToStream("pings-1" as StreamId, 0, [
+            Pinged.make({ n: 1 }, meta),
+            Pinged.make({ n: 2 }, meta),
+          ]),
+        );
+        yield* until(
+          "the large mark",
+          Effect.sync(() => marks.length === 1),
+        );
+        yield* publisher.enqueue(yield* store.appendToStream("pings-1" as StreamId, 2, [Pinged.make({ n: 3 }, meta)]));
+        yield* until(
+          "every event marked",
+          Effect.map(unpublishedCount, (count) => count === 0),
+        );
+        assert.deepStrictEqual(
+          marks.map((ids) => ids.length),
+          [2, 1],
+        );
+      }).pipe(Effect.provide(layer));
+    }),
+  );
+
   it.live(
     "given events this process queued and is still publishing, when the sweeper runs, then it leaves them to the queue",
     () =>
