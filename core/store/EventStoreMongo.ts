@@ -25,7 +25,7 @@ import { eventStoreCollections, tryMongo } from "./mongoCollections.ts";
 import { fromEventDocument } from "./mongoEventDocument.ts";
 import { readAllPages, readStreamPages } from "./mongoEventReads.ts";
 import { appendVersioned, type VersionedAppend, type VersionedAppendResult } from "./mongoStreamAppender.ts";
-import { raiseStreamHints, readStreamHeads, readStreamHints } from "./mongoStreamHeads.ts";
+import { backgroundHintRaiser, readStreamHeads, readStreamHints } from "./mongoStreamHeads.ts";
 import { checkAppend, distinctById, inCallerOrder, isoMillis } from "./stampEvents.ts";
 import { applyStoreMigrations } from "./storeMigrations.ts";
 
@@ -63,8 +63,9 @@ const inWaves = (appends: ReadonlyArray<StreamAppend>): ReadonlyArray<ReadonlyAr
 const knownHeadsCapacity = 100_000;
 
 /**
- * A stream's hint is raised when it is this many versions behind what this store appended
- * (and on this store's first append to the stream). Each raise is an update, and FerretDB
+ * A stream's hint is raised (in the background, off the append's path) when it is this
+ * many versions behind what this store appended (and on this store's first append to the
+ * stream). Each raise is an update, and FerretDB
  * scans `streams` for every update: raising on every append cost one scan per stream per
  * batch. A hint behind the head only costs another process one lost race and one head
  * read for that stream, after which it knows the head itself.
@@ -76,6 +77,7 @@ const makeMongoEventStore = Effect.fnUntraced(function* (options: MongoEventStor
   yield* applyStoreMigrations(collections);
 
   const recordedNow = Effect.map(Clock.currentTimeMillis, isoMillis);
+  const raiseHintsLater = yield* backgroundHintRaiser(collections);
   const known = makeKnownStreamHeads(knownHeadsCapacity);
   /** The hint each stream is known to have in `streams` (read or raised by this store). */
   const hinted = makeKnownStreamHeads(knownHeadsCapacity);
@@ -94,7 +96,7 @@ const makeMongoEventStore = Effect.fnUntraced(function* (options: MongoEventStor
         }
       }
     });
-    yield* raiseStreamHints(collections, heads);
+    yield* raiseHintsLater(heads);
     for (const [streamId, version] of heads) hinted.raise(streamId, version);
     return results;
   });

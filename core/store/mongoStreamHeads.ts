@@ -11,7 +11,7 @@
  * which reads only `streams` (one small document per stream).
  */
 
-import { Effect } from "effect";
+import { Effect, Queue } from "effect";
 import type { EventStoreUnavailable } from "./Errors.ts";
 import { bulkWriteInChunks } from "./mongoBulk.ts";
 import { type EventStoreCollections, tryMongo } from "./mongoCollections.ts";
@@ -108,3 +108,29 @@ export const raiseStreamHints = (
           })),
         ),
       ).pipe(Effect.ignore({ log: "Debug", message: "stream head hints not raised" }));
+
+/**
+ * Raises hints in the background, off the append's path: one bulk write at a time, for
+ * every stream raised meanwhile (each at its highest version). Hints are best effort, so
+ * one lost at shutdown only costs a lost race later. On FerretDB each raise is an update
+ * that scans `streams` under the write lock; on the api's group commits it cost about
+ * 28 ms of a 130 ms round at 100 readings per request.
+ *
+ * @example
+ * const raiseLater = yield* backgroundHintRaiser(collections);
+ * yield* raiseLater(new Map([[streamId, 120]]));
+ */
+export const backgroundHintRaiser = Effect.fnUntraced(function* (collections: EventStoreCollections) {
+  const pending = yield* Queue.unbounded<readonly [string, number]>();
+  yield* Queue.takeBetween(pending, 1, 10_000).pipe(
+    Effect.flatMap((raised) => {
+      const highest = new Map<string, number>();
+      for (const [streamId, version] of raised) highest.set(streamId, Math.max(highest.get(streamId) ?? 0, version));
+      return raiseStreamHints(collections, highest);
+    }),
+    Effect.forever,
+    Effect.forkScoped,
+  );
+  return (headByStream: ReadonlyMap<string, number>): Effect.Effect<void> =>
+    headByStream.size === 0 ? Effect.void : Effect.asVoid(Queue.offerAll(pending, headByStream));
+});
