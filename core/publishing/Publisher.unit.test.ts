@@ -11,7 +11,7 @@ import type { EventId } from "../events/EventId.ts";
 import { EventRegistry } from "../events/EventRegistry.ts";
 import { EventStore } from "../store/EventStore.ts";
 import { layerMemory as storeMemory } from "../store/EventStoreMemory.ts";
-import { Publisher } from "./Publisher.ts";
+import { Publisher, type PublisherOptions } from "./Publisher.ts";
 
 const Pinged = defineEvent({ type: "Pinged", family: "pings", payload: Schema.Struct({ n: Schema.Number }) });
 const meta = { tenantId: "tenant-a" as TenantId };
@@ -71,24 +71,27 @@ const until = (what: string, done: Effect.Effect<boolean, unknown, EventStore>) 
     }
   });
 
+/** A publisher over an open bus and a store recording its marks, with what it published and marked. */
+const observedPublisher = (options: PublisherOptions) =>
+  Effect.gen(function* () {
+    const marks: Array<ReadonlyArray<EventId>> = [];
+    const published = new Map<string, number>();
+    const open = yield* Deferred.make<void>();
+    yield* Deferred.succeed(open, undefined);
+    const layer = Publisher.layer({ sweepIntervalMs: 3_600_000, ...options }).pipe(
+      Layer.provideMerge(
+        Layer.mergeAll(countingStore(marks), gatedBus(open, published), EventRegistry.layer("test", [Pinged])),
+      ),
+    );
+    return { marks, published, layer };
+  });
+
 describe("Publisher", () => {
   it.live(
     "given publishes while a mark waits out its interval, then one mark covers them and the sweeper leaves them alone",
     () =>
       Effect.gen(function* () {
-        const marks: Array<ReadonlyArray<EventId>> = [];
-        const published = new Map<string, number>();
-        const open = yield* Deferred.make<void>();
-        yield* Deferred.succeed(open, undefined);
-        const layer = Publisher.layer({
-          sweepAfterMs: 1,
-          sweepIntervalMs: 3_600_000,
-          markPublishedEveryMs: 2_000,
-        }).pipe(
-          Layer.provideMerge(
-            Layer.mergeAll(countingStore(marks), gatedBus(open, published), EventRegistry.layer("test", [Pinged])),
-          ),
-        );
+        const { marks, published, layer } = yield* observedPublisher({ sweepAfterMs: 1, markPublishedEveryMs: 2_000 });
         yield* Effect.gen(function* () {
           const store = yield* EventStore;
           const publisher = yield* Publisher;
@@ -128,19 +131,7 @@ describe("Publisher", () => {
 
   it.live("given a large mark, then the next one follows at once instead of waiting to collect", () =>
     Effect.gen(function* () {
-      const marks: Array<ReadonlyArray<EventId>> = [];
-      const published = new Map<string, number>();
-      const open = yield* Deferred.make<void>();
-      yield* Deferred.succeed(open, undefined);
-      const layer = Publisher.layer({
-        sweepIntervalMs: 3_600_000,
-        markPublishedEveryMs: 3_600_000,
-        markTogetherBelow: 2,
-      }).pipe(
-        Layer.provideMerge(
-          Layer.mergeAll(countingStore(marks), gatedBus(open, published), EventRegistry.layer("test", [Pinged])),
-        ),
-      );
+      const { marks, layer } = yield* observedPublisher({ markPublishedEveryMs: 3_600_000, markTogetherBelow: 2 });
       yield* Effect.gen(function* () {
         const store = yield* EventStore;
         const publisher = yield* Publisher;
