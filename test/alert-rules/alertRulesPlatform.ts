@@ -10,6 +10,7 @@ import { type Db, MongoClient } from "mongodb";
 import { expect } from "vitest";
 import { builtInPluginIds } from "../../services/builtInPlugins.ts";
 import { type PlatformProcess, repositoryRoot, startPlatform } from "../harness/platformProcess.ts";
+import { projectionsLive } from "../harness/projectionsLive.ts";
 import { eventually, testEnvironment, uniqueName } from "../harness/testEnvironment.ts";
 
 export const adminToken = "alert-rules-e2e-admin-token-0123456789";
@@ -127,16 +128,7 @@ export const startAlertRulesPlatform = async (
     const json = text !== "" && !text.includes("\n{") ? JSON.parse(text) : undefined;
     return { status: response.status, headers: response.headers, json, text };
   };
-  await eventually(
-    async () => {
-      const { projections } = (await call("GET", "/admin/projections", adminToken)).json as {
-        projections: Array<{ name: string; status: string }>;
-      };
-      const live = projections.filter((p) => projectionNames.includes(p.name) && p.status === "live");
-      return live.length === projectionNames.length ? true : undefined;
-    },
-    { what: "the projections to be live", timeoutMs: 60_000, intervalMs: 200 },
-  );
+  await projectionsLive(server.url, adminToken, projectionNames);
 
   return {
     server,

@@ -8,7 +8,8 @@ import { randomBytes } from "node:crypto";
 import { MongoClient } from "mongodb";
 import { afterAll, beforeAll, beforeEach, expect } from "vitest";
 import { type PlatformProcess, startPlatform } from "../harness/platformProcess.ts";
-import { eventually, testEnvironment, uniqueName } from "../harness/testEnvironment.ts";
+import { projectionsLive } from "../harness/projectionsLive.ts";
+import { testEnvironment, uniqueName } from "../harness/testEnvironment.ts";
 
 export const adminToken = "devices-e2e-admin-token-0123456789";
 const databaseName = `devices_e2e_${randomBytes(4).toString("hex")}`;
@@ -98,16 +99,7 @@ export const useDevicesPlatform = (): void => {
     });
     mongo = await new MongoClient(testEnvironment().mongodbUri).connect();
     // The runner rebuilds new projections at start (dropping their collections): let it finish first.
-    await eventually(
-      async () => {
-        const { projections } = (await call("GET", "/admin/projections", adminToken)).json as {
-          projections: Array<{ name: string; status: string }>;
-        };
-        const live = projections.filter((p) => ["devices", "api_keys"].includes(p.name) && p.status === "live");
-        return live.length === 2 ? true : undefined;
-      },
-      { what: "the devices projections to be live", timeoutMs: 60_000, intervalMs: 200 },
-    );
+    await projectionsLive(platform.url, adminToken, ["devices", "api_keys"]);
   });
 
   // A failing test shows what the platform logged (an unhandled error's cause is only there).

@@ -16,6 +16,7 @@ import {
   startExternalSourceSimulator,
 } from "../../services/external-source-simulator/startExternalSourceSimulator.ts";
 import { type PlatformProcess, repositoryRoot, startPlatform } from "../harness/platformProcess.ts";
+import { projectionsLive } from "../harness/projectionsLive.ts";
 import { eventually, testEnvironment, uniqueName } from "../harness/testEnvironment.ts";
 
 export const adminToken = "external-source-e2e-admin-token-0123";
@@ -104,17 +105,7 @@ export const startEnrichmentPlatform = async (name: string): Promise<EnrichmentP
     return reply;
   };
 
-  // New projections are rebuilt at start (their collections dropped): wait until they follow Kafka.
-  await eventually(
-    async () => {
-      const { json } = await call("GET", "/admin/projections", adminToken);
-      const live = (json.projections as Array<{ name: string; status: string }>).filter(
-        (p) => projectionNames.includes(p.name) && p.status === "live",
-      );
-      return live.length === projectionNames.length ? true : undefined;
-    },
-    { what: "the projections to be live", timeoutMs: 60_000, intervalMs: 200 },
-  );
+  await projectionsLive(platform.url, adminToken, projectionNames);
 
   const enrichedOf = (tenantId: string, deviceId: string) =>
     db

@@ -8,7 +8,8 @@ import { randomBytes } from "node:crypto";
 import { MongoClient } from "mongodb";
 import { hashApiKey } from "../../core/auth/ApiKeys.ts";
 import { type PlatformProcess, startPlatform } from "../harness/platformProcess.ts";
-import { eventually, testEnvironment, uniqueName } from "../harness/testEnvironment.ts";
+import { projectionsLive } from "../harness/projectionsLive.ts";
+import { testEnvironment, uniqueName } from "../harness/testEnvironment.ts";
 import type { KeySeed } from "./inMemoryIngest.ts";
 
 /** An `rm_api_keys` document: ApiKeyRecord under `_id` = the key's SHA-256. */
@@ -49,17 +50,8 @@ export const startIngestPlatform = async (name: string, env: Record<string, stri
   const mongo = await new MongoClient(testEnvironment().mongodbUri).connect();
   const db = mongo.db(databaseName);
   const send = (path: string, init?: RequestInit) => fetch(`${platform.url}${path}`, init);
-  // New projections are rebuilt at start (their collections dropped): wait until they follow Kafka.
-  await eventually(
-    async () => {
-      const response = await send("/admin/projections", { headers: { authorization: `Bearer ${adminToken}` } });
-      const { projections } = (await response.json()) as { projections: Array<{ name: string; status: string }> };
-      // Every projection, not just ours: a built-in plugin's rebuild drops its collection (rm_api_keys).
-      const ours = projections.filter((p) => ["latest", "readings"].includes(p.name));
-      return ours.length === 2 && projections.every((p) => p.status === "live") ? true : undefined;
-    },
-    { what: "the projections to be live", timeoutMs: 60_000, intervalMs: 200 },
-  );
+  // Every projection, not just ours: a built-in plugin's rebuild drops its collection (rm_api_keys).
+  await projectionsLive(platform.url, adminToken, ["latest", "readings"], { everyProjection: true });
   return {
     platform,
     send,
