@@ -1,8 +1,9 @@
 /**
  * Hands integration tests real endpoints: MONGODB_URI, a fresh DATABASE_NAME per run and
  * KAFKA_BOOTSTRAP_SERVERS. Taken from the environment when set, else from the local
- * infrastructure (scripts/infra.sh), which is started here when needed and then stopped
- * again when the run ends, so a bare `vitest run` leaves nothing of ours behind.
+ * infrastructure (scripts/infra.sh), which is started here when needed (Jaeger as well,
+ * for the tracing tests, when the store is local) and then stopped again when the run
+ * ends, so a bare `vitest run` leaves nothing of ours behind.
  */
 import { randomBytes } from "node:crypto";
 import type { TestProject } from "vitest/node";
@@ -10,9 +11,12 @@ import { infra, isRunning } from "../../scripts/localInfrastructure.ts";
 
 export default function setup(project: TestProject): () => void {
   const started: Array<string> = [];
+  // Jaeger too when the store is local: started per test file, one file stopped it under another's feet.
+  const localStore = process.env.MONGODB_URI === undefined;
   for (const [service, variable] of [
     ["mongo", "MONGODB_URI"],
     ["kafka", "KAFKA_BOOTSTRAP_SERVERS"],
+    ...(localStore ? ([["jaeger", "ANANSKY_TEST_JAEGER_QUERY_URL"]] as const) : []),
   ] as const) {
     if (process.env[variable] === undefined && !isRunning(service)) {
       infra("start", service);
