@@ -8,8 +8,8 @@
  *
  * FerretDB 1.x (SQLite) scans a collection for every query, even one by `_id`; only inserts
  * use its indexes. So an append does not read the stream's head from `events` first: it
- * inserts right above the higher of the version this store last appended to the stream
- * and the stream's hint in `streams`. Both are versions that a successful append stored
+ * inserts right above the version this store last appended to the stream, or, for a stream
+ * it has not appended to, the stream's hint in `streams`. Both are versions that a successful append stored
  * (events are never deleted after one), so at worst they are behind the head, when another
  * writer appended in between; the unique index then rejects the insert and only then is
  * the head read from `events`.

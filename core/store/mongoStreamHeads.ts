@@ -7,8 +7,9 @@
  *
  * On FerretDB 1.x (SQLite) every query but an insert scans its collection, even one by
  * `_id`, so readStreamHeads costs a scan of `events`: appends use it only after losing a
- * race. They start from the higher of what the store appended itself and readStreamHints,
- * which reads only `streams` (one small document per stream).
+ * race. They start from what the store appended itself, or for a stream it has not
+ * appended to from readStreamHints, which reads only `streams` (one small document per
+ * stream).
  */
 
 import { Effect, Queue } from "effect";
