@@ -23,8 +23,10 @@ const samplesOf = (stored: Readonly<Record<string, unknown>>): ReadonlyArray<Rea
  */
 export const readingsBucketForm: StoredForm<ReadingsBucket> = {
   encode: ({ samples, ...fields }) => ({ ...fields, samplesJson: JSON.stringify(samples) }),
-  decode: ({ samplesJson: _packed, samples: _legacy, ...fields }) =>
-    ({ ...fields, samples: samplesOf({ samplesJson: _packed, samples: _legacy }) }) as ReadingsBucket,
+  decode: (stored) => {
+    const { samplesJson: _packed, samples: _legacy, ...fields } = stored;
+    return { ...fields, samples: samplesOf(stored) } as ReadingsBucket;
+  },
 };
 
 /**
