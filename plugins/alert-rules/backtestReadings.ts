@@ -11,7 +11,7 @@
  */
 import { Effect } from "effect";
 import { ReadModelStore } from "../../core/index.ts";
-import { fromStoredKey, readingsBucketId, readingsBucketOf, readingsProjection } from "../ingest/index.ts";
+import { fromStoredRecord, readingsBucketId, readingsBucketOf, readingsProjection } from "../ingest/index.ts";
 import type { ReadingValue } from "./telemetryInputs.ts";
 
 const hourMs = 3_600_000;
@@ -46,12 +46,6 @@ export const bucketIdsBetween = (tenantId: string, deviceId: string, fromMs: num
   return ids;
 };
 
-// Most keys need no unescaping: keep those records as they are (a million readings, a million objects saved).
-const plainValues = (values: Readonly<Record<string, ReadingValue>>) =>
-  Object.keys(values).some((key) => key.includes("%"))
-    ? Object.fromEntries(Object.entries(values).map(([key, value]) => [fromStoredKey(key), value]))
-    : values;
-
 /**
  * One device's stored readings, unpacked a bucket at a time as they are iterated (iterate
  * once), and the samples its buckets dropped when full (missing from the history).
@@ -84,7 +78,7 @@ function* unpackedReadings(
         eventId: sample.id,
         deviceId,
         ts: sample.ts,
-        values: plainValues(sample.values),
+        values: fromStoredRecord(sample.values),
         enrichment: {},
       };
     }

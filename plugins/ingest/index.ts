@@ -20,7 +20,7 @@ export { defaultIngestLimits, type IngestLimits } from "./ingestLimits.ts";
 export { type LatestDocument, type LatestValue, latestProjection } from "./latestProjection.ts";
 export { readingsBucketForm, readingsBucketOf } from "./readingsBucketForm.ts";
 export { type ReadingSample, type ReadingsBucket, readingsProjection } from "./readingsProjection.ts";
-export { fromStoredKey, toStoredKey } from "./storedKeys.ts";
+export { fromStoredKey, fromStoredRecord, toStoredKey } from "./storedKeys.ts";
 export { deviceDocumentId, readingsBucketId, telemetryStreamId } from "./streamAndDocumentIds.ts";
 export { TelemetryPayload, TelemetryRecorded } from "./TelemetryRecorded.ts";
 
