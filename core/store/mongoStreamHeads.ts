@@ -89,13 +89,11 @@ export const readStreamHeads = Effect.fnUntraced(function* (
 });
 
 /**
- * Raises the stored hints to these versions. Best effort: a lost update (FerretDB's
- * updates are not atomic under concurrency) leaves a lower hint, which is still correct.
- *
- * @example
- * yield* raiseStreamHints(collections, new Map([[streamId, 12]]));
+ * Raises the stored hints to these versions (only through backgroundHintRaiser). Best
+ * effort: a lost update (FerretDB's updates are not atomic under concurrency) leaves a
+ * lower hint, which is still correct.
  */
-export const raiseStreamHints = (
+const raiseStreamHints = (
   collections: EventStoreCollections,
   headByStream: ReadonlyMap<string, number>,
 ): Effect.Effect<void> =>
