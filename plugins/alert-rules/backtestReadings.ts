@@ -11,7 +11,7 @@
  */
 import { Effect } from "effect";
 import { ReadModelStore } from "../../core/index.ts";
-import { fromStoredRecord, readingsBucketId, readingsBucketOf, readingsProjection } from "../ingest/index.ts";
+import { fromStoredRecord, readingsBucketForm, readingsBucketId, readingsProjection } from "../ingest/index.ts";
 import type { ReadingValue } from "./telemetryInputs.ts";
 
 const hourMs = 3_600_000;
@@ -71,7 +71,7 @@ function* unpackedReadings(
   toMs: number,
 ): Generator<StoredReading> {
   for (const document of stored) {
-    for (const sample of readingsBucketOf(document)?.samples ?? []) {
+    for (const sample of readingsBucketForm.decode(document).samples) {
       if (sample.ts < fromMs || sample.ts >= toMs) continue;
       yield {
         kind: "reading",
@@ -92,6 +92,7 @@ const readingsOfBuckets = (
   fromMs: number,
   toMs: number,
 ): DeviceReadings => {
+  // Tombstones filtered here; unpacking decodes the rest one bucket at a time.
   const stored = ids.flatMap((id) => {
     const document = loaded.get(id);
     return document === undefined || document._deleted === true ? [] : [document];
