@@ -55,6 +55,8 @@ export class EventBus extends Context.Service<
      * yield* bus.publish([{ topic: "anansky.telemetry", key: deviceId, value, headers }]);
      */
     publish(messages: ReadonlyArray<OutgoingMessage>): Effect.Effect<void, EventBusUnavailable>;
+    /** A publish settles within this long: a message it failed does not land afterwards. */
+    readonly deliveryTimeoutMs: number;
     /**
      * Joins a consumer group and hands batches to `handle` until the scope closes. On
      * close it finishes the batches in flight, commits them, and leaves the group.

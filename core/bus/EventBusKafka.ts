@@ -24,7 +24,11 @@ export interface KafkaBusOptions {
   readonly lingerMs?: number | undefined;
   /** Largest producer batch per partition in bytes (batch.size, default 1 MB). */
   readonly batchSizeBytes?: number | undefined;
-  /** How long a publish may wait for the broker's acknowledgement (message.timeout.ms, default 30 s). */
+  /**
+   * How long a publish may wait for the broker's acknowledgement (message.timeout.ms,
+   * default 10 s): well under the publisher's sweep delay, so a first send settles before
+   * a sweeper could send the event again (see Publisher).
+   */
   readonly deliveryTimeoutMs?: number | undefined;
   /** Network and admin request timeout (default 30 s). */
   readonly requestTimeoutMs?: number | undefined;
@@ -81,17 +85,18 @@ const makeKafkaBus = Effect.fnUntraced(function* (options: KafkaBusOptions) {
     redeliveryBackoff: options.redeliveryBackoff ?? { initialMs: 100, maxMs: 5_000 },
   };
 
+  const deliveryTimeoutMs = options.deliveryTimeoutMs ?? 10_000;
   const producer = kafka.producer({
     acks: -1,
     "enable.idempotence": true,
     "linger.ms": options.lingerMs ?? 5,
     "batch.size": options.batchSizeBytes ?? 1_000_000,
-    "message.timeout.ms": options.deliveryTimeoutMs ?? 30_000,
+    "message.timeout.ms": deliveryTimeoutMs,
     // The KafkaJS mode caps retries at 5; let message.timeout.ms alone bound delivery.
     retries: 2_147_483_647,
   });
   yield* Effect.acquireRelease(connectWithin(producer, connectTimeoutMs), () =>
-    tryKafka("flush", () => producer.flush({ timeout: options.deliveryTimeoutMs ?? 30_000 })).pipe(
+    tryKafka("flush", () => producer.flush({ timeout: deliveryTimeoutMs })).pipe(
       Effect.andThen(tryKafka("disconnect", () => producer.disconnect())),
       Effect.catch((error) => Effect.logWarning("EventBus producer did not close cleanly", error.reason)),
     ),
@@ -158,7 +163,7 @@ const makeKafkaBus = Effect.fnUntraced(function* (options: KafkaBusOptions) {
     return perTopic.flat().map(toPartitionLag);
   });
 
-  return EventBus.of({ publish, subscribe, ensureTopics, lag });
+  return EventBus.of({ publish, deliveryTimeoutMs, subscribe, ensureTopics, lag });
 });
 
 /**

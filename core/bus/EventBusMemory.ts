@@ -159,7 +159,7 @@ const makeMemoryBus = (options: MemoryBusOptions) =>
       );
     });
 
-    return EventBus.of({ publish, subscribe, ensureTopics, lag });
+    return EventBus.of({ publish, deliveryTimeoutMs: 0, subscribe, ensureTopics, lag });
   });
 
 /**

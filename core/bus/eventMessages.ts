@@ -18,13 +18,22 @@ export const EventHeaders = {
   traceparent: "traceparent",
   /** Set on replayed dead letters: only this consumer group handles the message again. */
   replayForGroup: "anansky-replay-for-group",
+  /**
+   * Set when the event may be on Kafka already (the publisher's sweeper sends it again):
+   * consumers look its id up; a first publication they need not.
+   */
+  republished: "anansky-republished",
 } as const;
 
 /**
  * @example
  * yield* bus.publish(events.map((event) => eventToMessage(registry, event)));
  */
-export const eventToMessage = (registry: EventRegistryShape, event: EventEnvelope): OutgoingMessage => {
+export const eventToMessage = (
+  registry: EventRegistryShape,
+  event: EventEnvelope,
+  options: { readonly republished?: boolean } = {},
+): OutgoingMessage => {
   const headers: Record<string, string> = {
     [EventHeaders.eventId]: event.id,
     [EventHeaders.eventType]: event.type,
@@ -33,6 +42,7 @@ export const eventToMessage = (registry: EventRegistryShape, event: EventEnvelop
     [EventHeaders.correlationId]: event.correlationId,
   };
   if (event.traceparent !== null) headers[EventHeaders.traceparent] = event.traceparent;
+  if (options.republished === true) headers[EventHeaders.republished] = "true";
   return { topic: registry.topicFor(event.type), key: event.streamId, value: JSON.stringify(event), headers };
 };
 

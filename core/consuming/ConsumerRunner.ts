@@ -1,8 +1,9 @@
 /**
  * Runs one plugin's event handlers in their own Kafka consumer group. Per batch (one
- * partition): decode, skip what the group already handled, run each handler (in order per
- * key, up to 16 keys at once) with retries, dead-letter what still fails, remember what succeeded; the bus commits
- * the batch's offsets only after all that succeeded. A failing handler therefore never
+ * partition): decode, skip what the group already handled (see ProcessedEvents), run
+ * each handler (in order per key, up to 16 keys at once) with retries, dead-letter what
+ * still fails, remember what succeeded; the bus commits the batch's offsets only after
+ * all that succeeded. A failing handler therefore never
  * blocks another plugin (other groups) and never loses a message (dead letters replay).
  *
  * Run handlers (`api.onRun`) get a key's consecutive events of their type in one call: a
@@ -20,7 +21,7 @@ import { consumedMessageAttributes, withBatchSpan } from "../observability/messa
 import { recordDeadLetter, trackHandling } from "../observability/platformMetrics.ts";
 import { continueTrace, provideContextKeepingSpan } from "../observability/traceContext.ts";
 import { DeadLetters } from "./DeadLetters.ts";
-import { ProcessedEvents } from "./ProcessedEvents.ts";
+import { type PartitionOffset, type PartitionRef, ProcessedEvents, partitionName } from "./ProcessedEvents.ts";
 import { type RetryPolicy, withRetries } from "./retryPolicy.ts";
 
 /** A handler as the loader stores it: the definition decodes, `handle` reacts. */
@@ -56,6 +57,39 @@ const byKey = <A extends { readonly message: IncomingMessage }>(items: ReadonlyA
     else group.push(item);
   }
   return [...groups.values()];
+};
+
+/** The partitions a batch's messages come from, each once. */
+const partitionsOf = (items: ReadonlyArray<{ readonly message: IncomingMessage }>): Array<PartitionRef> => [
+  ...new Map(
+    items.map(({ message }) => [partitionName(message), { topic: message.topic, partition: message.partition }]),
+  ).values(),
+];
+
+/** Each partition's highest offset in a batch. */
+const highestOffsets = (batch: ReadonlyArray<IncomingMessage>): Array<PartitionOffset> => {
+  const highest = new Map<string, PartitionOffset>();
+  for (const { topic, partition, offset } of batch) {
+    const current = highest.get(partitionName({ topic, partition }));
+    if (current === undefined || Number(offset) > current.offset) {
+      highest.set(partitionName({ topic, partition }), { topic, partition, offset: Number(offset) });
+    }
+  }
+  return [...highest.values()];
+};
+
+/**
+ * Whether the group may have handled this message already: it lies at or below its
+ * partition's settled offset (or the group never settled that partition), or it is a copy
+ * the publisher's sweeper sent again or a dead-letter replay. Anything else is new: the
+ * publisher sends each event once unless it republishes it, and only the group's own
+ * finished batches raise the settled offset.
+ */
+const mayBeRepeat = (message: IncomingMessage, settled: ReadonlyMap<string, number>): boolean => {
+  if (message.headers[EventHeaders.republished] !== undefined) return true;
+  if (message.headers[EventHeaders.replayForGroup] !== undefined) return true;
+  const through = settled.get(partitionName(message));
+  return through === undefined || Number(message.offset) <= through;
 };
 
 const handlesRuns = <R>(handlers: ReadonlyArray<RegisteredHandler<R>>): boolean =>
@@ -194,6 +228,19 @@ export const runConsumerGroup = Effect.fn("ConsumerRunner.start")(function* <R>(
     );
   };
 
+  /** The candidates' ids this group has not handled; only possible repeats are looked up. */
+  const unhandled = Effect.fnUntraced(function* (candidates: ReadonlyArray<Candidate>) {
+    const settled = yield* processed.settledThrough(spec.groupId, partitionsOf(candidates));
+    const maybeRepeats = candidates.filter(({ message }) => mayBeRepeat(message, settled));
+    const fresh = candidates.filter(({ message }) => !mayBeRepeat(message, settled)).map(({ event }) => event.id);
+    if (maybeRepeats.length === 0) return new Set(fresh);
+    const notYet = yield* processed.unprocessed(
+      spec.groupId,
+      maybeRepeats.map(({ event }) => event.id),
+    );
+    return new Set([...fresh, ...notYet]);
+  });
+
   const handleBatch = Effect.fn("ConsumerRunner.handleBatch")(function* (batch: ReadonlyArray<IncomingMessage>) {
     const candidates: Array<Candidate> = [];
     for (const message of batch) {
@@ -209,10 +256,7 @@ export const runConsumerGroup = Effect.fn("ConsumerRunner.start")(function* <R>(
       candidates.push({ message, event: decoded.success, handlers });
     }
     if (candidates.length === 0) return;
-    const todo = yield* processed.unprocessed(
-      spec.groupId,
-      candidates.map((c) => c.event.id),
-    );
+    const todo = yield* unhandled(candidates);
     const handled = new Set<string>();
     const handleOne = ({ message, event, handlers }: Candidate) =>
       Effect.map(handleEvent(message, event, handlers), (succeeded) => {
@@ -237,7 +281,7 @@ export const runConsumerGroup = Effect.fn("ConsumerRunner.start")(function* <R>(
       });
     };
     yield* Effect.forEach(byKey(candidates), handleInOrder, { concurrency: keysAtOnce, discard: true });
-    yield* processed.markProcessed(spec.groupId, [...handled]);
+    yield* processed.markProcessed(spec.groupId, [...handled], highestOffsets(batch));
   });
 
   // The bus runs handlers without an environment: give them the one this group started in.

@@ -1,6 +1,9 @@
 /**
  * ProcessedEvents on MongoDB: one small document per (group, event id) in
- * `processed_events`; `_id` uniqueness makes marking idempotent.
+ * `processed_events`, `_id` uniqueness making marking idempotent; one per (group, topic,
+ * partition) in `settled_offsets`. The second stays as small as the groups' partitions,
+ * which matters on FerretDB 1.x: it decodes every mark for each id lookup, so lookups
+ * cost more the more a day's traffic left, and now only possible repeats need one.
  */
 import { Effect, Exit, Layer } from "effect";
 import type { Collection, MongoClient } from "mongodb";
@@ -8,7 +11,7 @@ import { makeBatcher } from "../store/batching.ts";
 import type { EventStoreUnavailable } from "../store/Errors.ts";
 import { bulkWriteInChunks, isDuplicateKeyOnly } from "../store/mongoBulk.ts";
 import { tryMongo } from "../store/mongoCollections.ts";
-import { ProcessedEvents } from "./ProcessedEvents.ts";
+import { type PartitionOffset, type PartitionRef, ProcessedEvents, partitionName } from "./ProcessedEvents.ts";
 
 interface ProcessedDocument {
   readonly _id: string;
@@ -16,7 +19,33 @@ interface ProcessedDocument {
   readonly at: Date;
 }
 
+interface SettledDocument {
+  readonly _id: string;
+  readonly group: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+}
+
 const documentId = (group: string, eventId: string) => `${group}|${eventId}`;
+const settledId = (group: string, partition: PartitionRef) => `${group}|${partitionName(partition)}`;
+
+/** `$max` keeps the highest offset when two members of a group race after a rebalance. */
+const raiseSettled = (
+  collection: Collection<SettledDocument>,
+  group: string,
+  settled: ReadonlyArray<PartitionOffset>,
+) =>
+  collection.bulkWrite(
+    settled.map(({ topic, partition, offset }) => ({
+      updateOne: {
+        filter: { _id: settledId(group, { topic, partition }) },
+        update: { $max: { offset }, $setOnInsert: { group, topic, partition } },
+        upsert: true,
+      },
+    })),
+    { ordered: false },
+  );
 
 /**
  * One insert of all the marks: FerretDB writes an insert's documents together, where
@@ -94,20 +123,32 @@ export const layerProcessedEventsMongo = (options: {
     Effect.gen(function* () {
       const db = options.client.db(options.databaseName);
       const collection = db.collection<ProcessedDocument>(`${options.collectionPrefix ?? ""}processed_events`);
+      const settledOffsets = db.collection<SettledDocument>(`${options.collectionPrefix ?? ""}settled_offsets`);
       // For pruning (FerretDB has no TTL indexes).
       yield* tryMongo("processedEvents.createIndex", () => collection.createIndex({ at: 1 }));
       const lookups = makeMarkLookups(collection);
       return ProcessedEvents.of({
+        settledThrough: (group, partitions) =>
+          partitions.length === 0
+            ? Effect.succeed(new Map())
+            : tryMongo("processedEvents.settledThrough", () =>
+                settledOffsets
+                  .find({ _id: { $in: partitions.map((partition) => settledId(group, partition)) } })
+                  .toArray(),
+              ).pipe(
+                Effect.map((found) => new Map(found.map((document) => [partitionName(document), document.offset]))),
+              ),
         unprocessed: (group, eventIds) =>
           eventIds.length === 0
             ? Effect.succeed(new Set())
             : lookups
                 .submit(eventIds.map((id) => documentId(group, id)))
                 .pipe(Effect.map((done) => new Set(eventIds.filter((id) => !done.has(documentId(group, id)))))),
-        markProcessed: (group, eventIds) =>
-          eventIds.length === 0
-            ? Effect.void
-            : tryMongo("processedEvents.mark", () => markAll(collection, group, eventIds)).pipe(Effect.asVoid),
+        markProcessed: (group, eventIds, settled) =>
+          tryMongo("processedEvents.mark", async () => {
+            if (settled.length > 0) await raiseSettled(settledOffsets, group, settled);
+            if (eventIds.length > 0) await markAll(collection, group, eventIds);
+          }),
         prune: (before) =>
           tryMongo("processedEvents.prune", () => collection.deleteMany({ at: { $lt: before } })).pipe(
             Effect.map((result) => result.deletedCount),

@@ -29,11 +29,12 @@ export const pokedEnvelope = (n: number, poison = false, streamId = "device-1"):
   };
 };
 
-export const publishEvents = (events: ReadonlyArray<EventEnvelope>) =>
+/** `republished` sends them as the publisher's sweeper does. */
+export const publishEvents = (events: ReadonlyArray<EventEnvelope>, options: { readonly republished?: boolean } = {}) =>
   Effect.gen(function* () {
     const bus = yield* EventBus;
     const registry = yield* EventRegistry;
-    yield* bus.publish(events.map((event) => eventToMessage(registry, event)));
+    yield* bus.publish(events.map((event) => eventToMessage(registry, event, options)));
   });
 
 /** A handler that records its side effects and fails on poison while `poisonFails` says so. */

@@ -1,8 +1,8 @@
 /**
  * The ConsumerRunner's behaviour, run against the in-memory layers (unit) and against the
  * real Kafka broker and MongoDB-wire server (integration): poison messages are
- * dead-lettered after N attempts, replays are processed once, redelivery repeats no side
- * effect, replays target one group.
+ * dead-lettered after N attempts, replays are processed once, redelivery and republished
+ * copies repeat no side effect, first publications cost no id lookup, replays target one group.
  */
 import { assert, describe, it } from "@effect/vitest";
 import { Effect, type Layer } from "effect";
@@ -17,7 +17,7 @@ import {
   publishEvents,
 } from "./consumerRunnerFixtures.ts";
 import { DeadLetters } from "./DeadLetters.ts";
-import type { ProcessedEvents } from "./ProcessedEvents.ts";
+import { ProcessedEvents } from "./ProcessedEvents.ts";
 import { replayDeadLetter } from "./replayDeadLetter.ts";
 
 export type SuiteServices = EventBus | EventRegistry | ProcessedEvents | DeadLetters;
@@ -100,17 +100,72 @@ export const consumerRunnerSuite = (name: string, makeLayer: () => Layer.Layer<S
       }).pipe(Effect.scoped, Effect.provide(makeLayer())),
     );
 
-    it.live("given a redelivered batch, when handled again, then no side effect repeats", () =>
+    it.live("given copies the sweeper republished, when handled again, then no side effect repeats", () =>
       Effect.gen(function* () {
         const { state, handler } = makeRecordingHandler();
         yield* runConsumerGroup({ pluginId: "pokes", groupId: group("g-redeliver"), handlers: [handler] }, fastRetries);
         const batch = [pokedEnvelope(1), pokedEnvelope(2), pokedEnvelope(3)];
         yield* publishEvents(batch);
         yield* waitFor(Effect.sync(() => (state.sideEffects.length === 3 ? true : undefined)));
-        yield* publishEvents(batch);
+        yield* publishEvents(batch, { republished: true });
         yield* publishEvents([pokedEnvelope(4)]);
         yield* waitFor(Effect.sync(() => (state.sideEffects.includes(4) ? true : undefined)));
         assert.deepStrictEqual(state.sideEffects, [1, 2, 3, 4]);
+      }).pipe(Effect.scoped, Effect.provide(makeLayer())),
+    );
+
+    it.live(
+      "given a batch marked handled but not committed (a crash in between), when Kafka delivers it again, then no side effect repeats",
+      () =>
+        Effect.gen(function* () {
+          const { state, handler } = makeRecordingHandler();
+          const processed = yield* ProcessedEvents;
+          let marks = 0;
+          // The first mark is written, then the batch fails as if the process died before committing.
+          const crashingOnce = ProcessedEvents.of({
+            ...processed,
+            markProcessed: (groupId, ids, settled) =>
+              Effect.flatMap(processed.markProcessed(groupId, ids, settled), () =>
+                ++marks === 1 ? Effect.die(new Error("crashed before the commit")) : Effect.void,
+              ),
+          });
+          yield* runConsumerGroup(
+            { pluginId: "pokes", groupId: group("g-crash"), handlers: [handler] },
+            fastRetries,
+          ).pipe(Effect.provideService(ProcessedEvents, crashingOnce));
+          yield* publishEvents([pokedEnvelope(1), pokedEnvelope(2)]);
+          yield* waitFor(Effect.sync(() => (marks >= 2 ? true : undefined)));
+          yield* publishEvents([pokedEnvelope(3)]);
+          yield* waitFor(Effect.sync(() => (state.sideEffects.includes(3) ? true : undefined)));
+          assert.deepStrictEqual(state.sideEffects, [1, 2, 3]);
+        }).pipe(Effect.scoped, Effect.provide(makeLayer())),
+    );
+
+    it.live("given first publications above the settled offset, when handled, then no event id is looked up", () =>
+      Effect.gen(function* () {
+        const { state, handler } = makeRecordingHandler();
+        const processed = yield* ProcessedEvents;
+        const lookedUp: Array<string> = [];
+        const counting = ProcessedEvents.of({
+          ...processed,
+          unprocessed: (groupId, ids) => {
+            lookedUp.push(...ids);
+            return processed.unprocessed(groupId, ids);
+          },
+        });
+        yield* runConsumerGroup(
+          { pluginId: "pokes", groupId: group("g-fresh"), handlers: [handler] },
+          fastRetries,
+        ).pipe(Effect.provideService(ProcessedEvents, counting));
+        const first = pokedEnvelope(1);
+        yield* publishEvents([first]);
+        yield* waitFor(Effect.sync(() => (state.sideEffects.includes(1) ? true : undefined)));
+        // The group never settled this partition before: its first batch is looked up.
+        assert.deepStrictEqual(lookedUp, [first.id]);
+        yield* publishEvents([pokedEnvelope(2), pokedEnvelope(3)]);
+        yield* waitFor(Effect.sync(() => (state.sideEffects.includes(3) ? true : undefined)));
+        assert.deepStrictEqual(lookedUp, [first.id]);
+        assert.deepStrictEqual(state.sideEffects, [1, 2, 3]);
       }).pipe(Effect.scoped, Effect.provide(makeLayer())),
     );
 

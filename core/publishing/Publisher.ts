@@ -3,7 +3,11 @@
  * stored unpublished; after an append they are queued here and published in batches in
  * the background, then marked published once Kafka acknowledged them. A sweeper
  * re-publishes what stayed unpublished (the process died between write and publish, or
- * the broker was down), so nothing is lost; consumers dedupe by event id.
+ * the broker was down), so nothing is lost. What the sweeper sends is flagged republished
+ * (it may be on Kafka already): consumers look those ids up, where a first publication
+ * needs no lookup (see ProcessedEvents). A first send is flagged too when it goes out so
+ * late that a sweeper (in any process) could send the event before this send settles:
+ * otherwise this copy could land after the sweeper's and look new.
  *
  * The background publisher marks what Kafka acknowledged in its own loop, apart from
  * publishing: under ingest load the api published after every group commit, and each mark
@@ -79,16 +83,30 @@ export class Publisher extends Context.Service<
             for (const id of ids) inFlight.delete(id);
           });
 
-        const publish = Effect.fn("Publisher.publish")(function* (events: ReadonlyArray<EventEnvelope>) {
+        // Sweepers of other processes compare `recordedAt` with their own clock.
+        const clockSkewMs = 5_000;
+        const sweepMayOverlap = (event: EventEnvelope, now: number) =>
+          now - Date.parse(event.recordedAt) + bus.deliveryTimeoutMs + clockSkewMs >= sweepAfterMs;
+
+        const publish = Effect.fn("Publisher.publish")(function* (
+          events: ReadonlyArray<EventEnvelope>,
+          sent: "first" | "again",
+        ) {
           yield* Effect.annotateCurrentSpan("messaging.batch.message_count", events.length);
-          yield* bus.publish(events.map((event) => eventToMessage(registry, event)));
+          const now = Date.now();
+          yield* bus.publish(
+            events.map((event) =>
+              eventToMessage(registry, event, { republished: sent === "again" || sweepMayOverlap(event, now) }),
+            ),
+          );
           yield* recordPublished(events.length);
         });
 
+        // Only the background queue's first send is known to be the first: anything else may repeat one.
         const publishNow = (events: ReadonlyArray<EventEnvelope>) =>
           events.length === 0
             ? Effect.void
-            : publish(events).pipe(Effect.andThen(store.markPublished(events.map((event) => event.id))));
+            : publish(events, "again").pipe(Effect.andThen(store.markPublished(events.map((event) => event.id))));
 
         // Marks are only a saving: one that fails leaves the events to the sweeper, which publishes them again.
         const markAcknowledged = (ids: ReadonlyArray<EventId>) =>
@@ -114,7 +132,7 @@ export class Publisher extends Context.Service<
         // A failed publish is only logged: the events stay unpublished and the sweeper retries them.
         const drainQueue = Queue.takeBetween(queue, 1, maxBatch).pipe(
           Effect.flatMap((events) =>
-            publish(events).pipe(
+            publish(events, "first").pipe(
               Effect.andThen(
                 Queue.offerAll(
                   acknowledged,

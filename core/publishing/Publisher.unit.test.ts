@@ -1,5 +1,5 @@
-// The sweeper re-publishes what nobody is publishing, never what this process has queued;
-// what Kafka acknowledged is marked published in batches.
+// The sweeper re-publishes what nobody is publishing, never what this process has queued,
+// and flags what may repeat; what Kafka acknowledged is marked published in batches.
 import { assert, describe, it } from "@effect/vitest";
 import { Deferred, Effect, Layer, Schema } from "effect";
 import { EventBus } from "../bus/EventBus.ts";
@@ -16,8 +16,11 @@ import { Publisher, type PublisherOptions } from "./Publisher.ts";
 const Pinged = defineEvent({ type: "Pinged", family: "pings", payload: Schema.Struct({ n: Schema.Number }) });
 const meta = { tenantId: "tenant-a" as TenantId };
 
-/** A bus whose publishes are counted per event id and wait until `gate` opens. */
-const gatedBus = (gate: Deferred.Deferred<void>, published: Map<string, number>) =>
+/**
+ * A bus whose publishes are counted per event id and wait until `gate` opens; the ids sent
+ * flagged republished go to `republished` too.
+ */
+const gatedBus = (gate: Deferred.Deferred<void>, published: Map<string, number>, republished = new Set<string>()) =>
   Layer.effect(
     EventBus,
     Effect.gen(function* () {
@@ -29,6 +32,7 @@ const gatedBus = (gate: Deferred.Deferred<void>, published: Map<string, number>)
             for (const message of messages) {
               const id = message.headers[EventHeaders.eventId] ?? "";
               published.set(id, (published.get(id) ?? 0) + 1);
+              if (message.headers[EventHeaders.republished] !== undefined) republished.add(id);
             }
             yield* Deferred.await(gate);
             yield* inner.publish(messages);
@@ -76,14 +80,19 @@ const observedPublisher = (options: PublisherOptions) =>
   Effect.gen(function* () {
     const marks: Array<ReadonlyArray<EventId>> = [];
     const published = new Map<string, number>();
+    const republished = new Set<string>();
     const open = yield* Deferred.make<void>();
     yield* Deferred.succeed(open, undefined);
     const layer = Publisher.layer({ sweepIntervalMs: 3_600_000, ...options }).pipe(
       Layer.provideMerge(
-        Layer.mergeAll(countingStore(marks), gatedBus(open, published), EventRegistry.layer("test", [Pinged])),
+        Layer.mergeAll(
+          countingStore(marks),
+          gatedBus(open, published, republished),
+          EventRegistry.layer("test", [Pinged]),
+        ),
       ),
     );
-    return { marks, published, layer };
+    return { marks, published, republished, layer };
   });
 
 describe("Publisher", () => {
@@ -156,6 +165,33 @@ describe("Publisher", () => {
         );
       }).pipe(Effect.provide(layer));
     }),
+  );
+
+  it.live(
+    "given first sends, sends again and late first sends, then only the late and repeated ones are flagged republished",
+    () =>
+      Effect.gen(function* () {
+        const { published, republished, layer } = yield* observedPublisher({ sweepAfterMs: 60_000 });
+        yield* Effect.gen(function* () {
+          const store = yield* EventStore;
+          const publisher = yield* Publisher;
+          const [fresh, again, late] = yield* store.appendToStream("pings-1" as StreamId, 0, [
+            Pinged.make({ n: 1 }, meta),
+            Pinged.make({ n: 2 }, meta),
+            Pinged.make({ n: 3 }, meta),
+          ]);
+          if (fresh === undefined || again === undefined || late === undefined) return assert.fail("not appended");
+          yield* publisher.enqueue([fresh]);
+          yield* publisher.publishNow([again]);
+          // Queued so long after its append that a sweeper elsewhere may already have sent it.
+          yield* publisher.enqueue([{ ...late, recordedAt: new Date(Date.now() - 58_000).toISOString() }]);
+          yield* until(
+            "three publishes",
+            Effect.sync(() => published.size === 3),
+          );
+          assert.deepStrictEqual([...republished].sort(), [again.id, late.id].sort());
+        }).pipe(Effect.provide(layer));
+      }),
   );
 
   it.live(
