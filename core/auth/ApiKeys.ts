@@ -5,6 +5,7 @@
  * is one point read by `_id` and a stolen database holds no usable secret.
  */
 import { Schema } from "effect";
+import { sha256Hex } from "../encoding/hex.ts";
 
 /** The read model holding one record per issued key, `_id` = the key's SHA-256 hex. */
 export const apiKeysCollection = "rm_api_keys";
@@ -33,12 +34,8 @@ export type Principal =
       readonly gatewayFor: ReadonlyArray<string>;
     };
 
-const toHex = (bytes: ArrayBuffer) =>
-  Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
-
 /** SHA-256 of a secret, hex. Keys carry 256 random bits, so a fast unsalted hash is enough. */
-export const hashApiKey = async (secret: string): Promise<string> =>
-  toHex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(secret)));
+export const hashApiKey = (secret: string): Promise<string> => sha256Hex(secret);
 
 /**
  * A new secret and its public id (the first 12 hex chars of its hash, safe to show and log).

@@ -3,6 +3,7 @@
  * generated anywhere without coordination (Web Crypto only: Deno and Node alike).
  */
 import { Schema } from "effect";
+import { bytesToHex } from "../encoding/hex.ts";
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -15,7 +16,17 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-
 export const EventId = Schema.String.check(Schema.isPattern(uuidPattern)).pipe(Schema.brand("EventId"));
 export type EventId = typeof EventId.Type;
 
-const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+// Random bytes drawn in blocks: one getRandomValues call per id cost more than the id.
+const randomBlock = new Uint8Array(4_096);
+let randomUsed = randomBlock.length;
+const randomTenBytes = (): Uint8Array => {
+  if (randomUsed + 10 > randomBlock.length) {
+    crypto.getRandomValues(randomBlock);
+    randomUsed = 0;
+  }
+  randomUsed += 10;
+  return randomBlock.subarray(randomUsed - 10, randomUsed);
+};
 
 const formatUuidV7 = (timestampMs: number, random: Uint8Array): EventId => {
   const bytes = new Uint8Array(16);
@@ -25,7 +36,7 @@ const formatUuidV7 = (timestampMs: number, random: Uint8Array): EventId => {
   bytes.set(random.subarray(0, 10), 6);
   bytes[6] = 0x70 | ((bytes[6] ?? 0) & 0x0f);
   bytes[8] = 0x80 | ((bytes[8] ?? 0) & 0x3f);
-  const h = hex(bytes);
+  const h = bytesToHex(bytes);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}` as EventId;
 };
 
@@ -35,8 +46,7 @@ const formatUuidV7 = (timestampMs: number, random: Uint8Array): EventId => {
  * @example
  * newEventId() // "01937c5e-8a4b-7c3d-9e2f-0a1b2c3d4e5f"
  */
-export const newEventId = (timestampMs: number = Date.now()): EventId =>
-  formatUuidV7(timestampMs, crypto.getRandomValues(new Uint8Array(10)));
+export const newEventId = (timestampMs: number = Date.now()): EventId => formatUuidV7(timestampMs, randomTenBytes());
 
 /**
  * The smallest id of a millisecond: `readAll({ after: eventIdFloor(t) })` reads what was

@@ -15,6 +15,7 @@ import {
   type EventId,
   ReadModelStore,
   type ReadModelStoreUnavailable,
+  sha256Hex,
   ValidationFailed,
 } from "../../core/index.ts";
 import { IdempotencyKeyReused } from "./Errors.ts";
@@ -69,9 +70,6 @@ export const derivedReadingId = (scope: IdempotencyScope, index: number, timesta
  */
 export const startOfUtcDay = (nowMs: number): number => Math.floor(nowMs / 86_400_000) * 86_400_000;
 
-const toHex = (bytes: ArrayBuffer) =>
-  Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
-
 /**
  * SHA-256 over what makes a request this request: how it was read and its bytes.
  *
@@ -79,12 +77,12 @@ const toHex = (bytes: ArrayBuffer) =>
  * const fingerprint = yield* requestFingerprint(["v2", "json"], bodyBytes);
  */
 export const requestFingerprint = (parts: ReadonlyArray<string>, body: Uint8Array): Effect.Effect<string> =>
-  Effect.promise(async () => {
+  Effect.promise(() => {
     const head = new TextEncoder().encode(`${parts.join("\n")}\n\n`);
     const all = new Uint8Array(head.byteLength + body.byteLength);
     all.set(head);
     all.set(body, head.byteLength);
-    return toHex(await crypto.subtle.digest("SHA-256", all));
+    return sha256Hex(all);
   });
 
 const documentIdOf = (scope: IdempotencyScope) => `${scope.tenantId}|${scope.credentialKeyId}|${scope.idempotencyKey}`;
