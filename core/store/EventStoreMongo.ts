@@ -6,8 +6,8 @@
  * It needs no transactions, change streams or atomic read-modify-write updates, which
  * FerretDB 1.x lacks; see mongoStreamAppender.ts for how appends work without them.
  *
- * FerretDB 1.x (SQLite) scans a collection for every query, even one by `_id`; only inserts
- * use its indexes. So an append does not read the stream's head from `events` first: it
+ * FerretDB 1.x (SQLite) scans a collection for every query whose filter is not a lone `_id`
+ * equality; only those and inserts use its indexes. So an append does not read the stream's head from `events` first: it
  * inserts right above the version this store last appended to the stream, or, for a stream
  * it has not appended to, the stream's hint in `streams`. Both are versions that a successful append stored
  * (events are never deleted after one), so at worst they are behind the head, when another
@@ -24,6 +24,7 @@ import { makeKnownStreamHeads } from "./knownStreamHeads.ts";
 import { eventStoreCollections, tryMongo } from "./mongoCollections.ts";
 import { fromEventDocument } from "./mongoEventDocument.ts";
 import { readAllPages, readStreamPages } from "./mongoEventReads.ts";
+import { makeMongoOutbox } from "./mongoOutbox.ts";
 import { appendVersioned, type VersionedAppend, type VersionedAppendResult } from "./mongoStreamAppender.ts";
 import { backgroundHintRaiser, readStreamHeads, readStreamHints } from "./mongoStreamHeads.ts";
 import { checkAppend, distinctById, inCallerOrder, isoMillis } from "./stampEvents.ts";
@@ -79,13 +80,14 @@ const makeMongoEventStore = Effect.fnUntraced(function* (options: MongoEventStor
 
   const recordedNow = Effect.map(Clock.currentTimeMillis, isoMillis);
   const raiseHintsLater = yield* backgroundHintRaiser(collections);
+  const outbox = makeMongoOutbox(collections);
   const known = makeKnownStreamHeads(knownHeadsCapacity);
   /** The hint each stream is known to have in `streams` (read or raised by this store). */
   const hinted = makeKnownStreamHeads(knownHeadsCapacity);
 
   /** Appends at numeric versions, then remembers what was stored and raises hints that fell behind. */
   const appendRemembered = Effect.fnUntraced(function* (appends: ReadonlyArray<VersionedAppend>, recordedAt: string) {
-    const results = yield* appendVersioned(collections, appends, recordedAt);
+    const results = yield* appendVersioned(collections, outbox, appends, recordedAt);
     const heads = new Map<string, number>();
     results.forEach((result, index) => {
       const streamId = appends[index]?.streamId;
@@ -262,33 +264,27 @@ const makeMongoEventStore = Effect.fnUntraced(function* (options: MongoEventStor
     }) {
       // limit(0) would mean "no limit" to MongoDB.
       if (options.limit < 1) return [];
-      const pending = yield* tryMongo("unpublished", () =>
-        collections.outbox
-          .find({ recordedAt: { $lt: options.recordedBefore } })
-          .sort({ _id: 1 })
-          .limit(options.limit)
-          .toArray(),
-      );
+      const pending = yield* tryMongo("unpublished", () => outbox.stale(options.recordedBefore, options.limit));
       if (pending.length === 0) return [];
-      // One query for all of them: MongoDB serves it from the _id index, and FerretDB 1.x,
-      // which scans `events` for any filter (even one _id), scans once instead of per entry.
+      // One query for all of them: MongoDB serves it from the _id index, and FerretDB 1.x
+      // scans `events` for any filter but one `_id`, so once instead of per event.
       const stored = yield* tryMongo("unpublished", () =>
-        collections.events.find({ _id: { $in: pending.map((entry) => entry._id) } }).toArray(),
+        collections.events.find({ _id: { $in: [...pending] } }).toArray(),
       );
       const byId = new Map(stored.map((document) => [document._id, document]));
-      const orphans = pending.filter((entry) => !byId.has(entry._id)).map((entry) => entry._id);
+      const orphans = pending.filter((id) => !byId.has(id));
       if (orphans.length > 0) {
         // Left by an append that failed or crashed between its two writes: nothing to publish.
-        yield* tryMongo("unpublished", () => collections.outbox.deleteMany({ _id: { $in: orphans } }));
+        yield* tryMongo("unpublished", () => outbox.settle(orphans));
       }
-      return pending.flatMap((entry) => {
-        const document = byId.get(entry._id);
+      return pending.flatMap((id) => {
+        const document = byId.get(id);
         return document === undefined ? [] : [fromEventDocument(document)];
       });
     }),
     markPublished: Effect.fn("EventStore.markPublished")(function* (ids: ReadonlyArray<EventId>) {
       if (ids.length === 0) return;
-      yield* tryMongo("markPublished", () => collections.outbox.deleteMany({ _id: { $in: [...ids] } }));
+      yield* tryMongo("markPublished", () => outbox.settle(ids));
     }),
   });
 });

@@ -27,14 +27,17 @@ export interface EventDocument {
  * head is the hint plus whatever `events` holds above it.
  */
 /**
- * An event not yet acknowledged by Kafka: written before the event itself and deleted once
- * Kafka acknowledged it, so the sweeper reads a small collection instead of scanning
- * `events` (FerretDB pushes only `_id` equality down to its index, and an update of a flag
- * by `_id $in` over a large `events` collection took a minute there).
+ * Events not yet acknowledged by Kafka, one entry per insert round (see mongoOutbox.ts):
+ * written before the events themselves and deleted once Kafka acknowledged them all, so
+ * the sweeper reads a small collection instead of scanning `events` (FerretDB pushes only
+ * `_id` equality down to its index, and an update of a flag by `_id $in` over a large
+ * `events` collection took a minute there). Entries written before entries held several
+ * events have no `eventIds`: their `_id` is their one event's id.
  */
 export interface OutboxDocument {
   readonly _id: string;
   readonly recordedAt: Date;
+  readonly eventIds?: ReadonlyArray<string>;
 }
 
 export interface StreamHeadDocument {

@@ -12,7 +12,7 @@
  * documents, so the owner retries those versions for a while instead of giving up.
  *
  * An append whose expected version is known to exist and that meets no duplicate costs two
- * inserts and nothing else. Reads, which scan `events` on FerretDB, happen only after a
+ * inserts (its outbox entry and its events) and nothing else. Reads, which scan `events` on FerretDB, happen only after a
  * duplicate key or for an expected version not known to exist.
  */
 import { Duration, Effect, Random } from "effect";
@@ -22,6 +22,7 @@ import type { EventId } from "../events/EventId.ts";
 import { EventStoreUnavailable } from "./Errors.ts";
 import { type EventStoreCollections, tryMongo } from "./mongoCollections.ts";
 import { fromEventDocument, toEventDocument } from "./mongoEventDocument.ts";
+import type { MongoOutbox } from "./mongoOutbox.ts";
 import { stampEvent } from "./stampEvents.ts";
 
 /** One stream's append at a known version; `events` must be distinct by id. */
@@ -85,27 +86,22 @@ const duplicateIndexes = (error: unknown): ReadonlySet<number> | undefined => {
 
 /**
  * Inserts without stopping at duplicates; only non-duplicate failures are failures.
- * The outbox entries go first: a crash between the two writes leaves an entry whose event
- * is missing (the sweeper drops it), never an event that nobody will publish.
+ * The outbox entry goes first: a crash between the two writes leaves an entry whose events
+ * are missing (the sweeper drops them), never an event that nobody will publish.
  */
-const insertDocuments = (collections: EventStoreCollections, envelopes: ReadonlyArray<EventEnvelope>) =>
+const insertDocuments = (
+  collections: EventStoreCollections,
+  outbox: MongoOutbox,
+  envelopes: ReadonlyArray<EventEnvelope>,
+) =>
   envelopes.length === 0
     ? Effect.succeed<InsertResult>({ _tag: "Inserted", duplicates: new Set() })
     : Effect.tryPromise({
         try: async (): Promise<InsertResult> => {
-          const outboxDuplicates = await collections.outbox
-            .insertMany(
-              envelopes.map((envelope) => ({ _id: envelope.id, recordedAt: new Date(envelope.recordedAt) })),
-              { ordered: false },
-            )
-            .then(
-              () => new Set<number>(),
-              (error: unknown) => {
-                const duplicates = duplicateIndexes(error);
-                if (duplicates === undefined) throw error;
-                return duplicates;
-              },
-            );
+          const entryId = await outbox.record(
+            envelopes.map((envelope) => envelope.id),
+            new Date(envelopes[0]?.recordedAt ?? Date.now()),
+          );
           const result = await collections.events.insertMany(envelopes.map(toEventDocument), { ordered: false }).then(
             (): InsertResult => ({ _tag: "Inserted", duplicates: new Set() }),
             (error: unknown): InsertResult => {
@@ -122,15 +118,13 @@ const insertDocuments = (collections: EventStoreCollections, envelopes: Readonly
                   };
             },
           );
-          // An event stored before whose outbox entry we just created was already published.
-          const republished =
-            result._tag === "Inserted"
-              ? [...result.duplicates]
-                  .filter((index) => !outboxDuplicates.has(index))
-                  .map((index) => envelopes[index]?.id)
-              : [];
-          if (republished.length > 0)
-            await collections.outbox.deleteMany({ _id: { $in: republished as Array<string> } });
+          // Events stored before are published (or listed) by whoever stored them, not by this entry.
+          if (result._tag === "Inserted" && result.duplicates.size > 0) {
+            await outbox.settleInEntry(
+              entryId,
+              [...result.duplicates].flatMap((index) => envelopes[index]?.id ?? []),
+            );
+          }
           return result;
         },
         catch: (cause) => new EventStoreUnavailable({ operation: "appendEvents", reason: String(cause) }),
@@ -142,13 +136,11 @@ const storedCopies = Effect.fnUntraced(function* (collections: EventStoreCollect
   return new Map(documents.map((document) => [document._id as EventId, fromEventDocument(document)]));
 });
 
-const compensate = (collections: EventStoreCollections, ids: ReadonlyArray<EventId>) =>
+const compensate = (collections: EventStoreCollections, outbox: MongoOutbox, ids: ReadonlyArray<EventId>) =>
   ids.length === 0
     ? Effect.void
     : tryMongo("compensateAppend", () =>
-        collections.events
-          .deleteMany({ _id: { $in: [...ids] } })
-          .then(() => collections.outbox.deleteMany({ _id: { $in: [...ids] } })),
+        collections.events.deleteMany({ _id: { $in: [...ids] } }).then(() => outbox.settle(ids)),
       );
 
 const plan = (state: AppendState, recordedAt: string): ReadonlyArray<EventEnvelope> => {
@@ -192,6 +184,7 @@ const settle = (state: AppendState, conflicts: number, recordedAt: string): Read
 
 const insertRound = Effect.fnUntraced(function* (
   collections: EventStoreCollections,
+  outbox: MongoOutbox,
   states: ReadonlyArray<AppendState>,
   recordedAt: string,
 ) {
@@ -203,13 +196,14 @@ const insertRound = Effect.fnUntraced(function* (
   );
   const inserted = yield* insertDocuments(
     collections,
+    outbox,
     batch.map((item) => item.envelope),
   );
   if (inserted._tag === "Failed") {
     const { failedIndexes } = inserted;
     const insertedNow = batch.filter((_, index) => failedIndexes !== undefined && !failedIndexes.has(index));
     const undo = [...states.flatMap((state) => [...state.inserted]), ...insertedNow.map((item) => item.envelope.id)];
-    yield* compensate(collections, undo).pipe(Effect.ignore);
+    yield* compensate(collections, outbox, undo).pipe(Effect.ignore);
     return yield* new EventStoreUnavailable({ operation: "appendEvents", reason: inserted.reason });
   }
   const duplicateIds = [...inserted.duplicates].flatMap((index) => batch[index]?.envelope.id ?? []);
@@ -223,6 +217,7 @@ const insertRound = Effect.fnUntraced(function* (
   });
   yield* compensate(
     collections,
+    outbox,
     open.flatMap((state) => settle(state, conflicts.get(state) ?? 0, recordedAt)),
   );
   const ownerRetries = open.filter((state) => state.outcome === undefined).map((state) => state.ownerRetries);
@@ -269,10 +264,11 @@ const settleAppendsAheadOfTheirStream = Effect.fnUntraced(function* (
  * appends (give them consecutive expected versions to append them in order).
  *
  * @example
- * const [result] = yield* appendVersioned(collections, [{ streamId, expectedVersion: 3, events }], recordedAt);
+ * const [result] = yield* appendVersioned(collections, outbox, [{ streamId, expectedVersion: 3, events }], recordedAt);
  */
 export const appendVersioned = Effect.fnUntraced(function* (
   collections: EventStoreCollections,
+  outbox: MongoOutbox,
   appends: ReadonlyArray<VersionedAppend>,
   recordedAt: string,
 ): Effect.fn.Return<ReadonlyArray<VersionedAppendResult>, EventStoreUnavailable> {
@@ -290,11 +286,12 @@ export const appendVersioned = Effect.fnUntraced(function* (
   });
   yield* settleAppendsAheadOfTheirStream(collections, states);
   for (let rounds = 0; rounds < maxRounds && states.some((state) => state.outcome === undefined); rounds++) {
-    yield* insertRound(collections, states, recordedAt);
+    yield* insertRound(collections, outbox, states, recordedAt);
   }
   const unsettled = states.filter((state) => state.outcome === undefined);
   yield* compensate(
     collections,
+    outbox,
     unsettled.flatMap((state) => [...state.inserted]),
   );
   for (const state of unsettled) state.outcome = "Conflict";

@@ -45,8 +45,8 @@ describe("publication after a crash", () => {
     expect(signal).toBe("SIGKILL");
 
     const client = new MongoClient(mongodbUri);
-    const outbox = client.db(database).collection<{ _id: string }>("outbox");
-    expect(await outbox.findOne({ _id: appended })).not.toBeNull();
+    const outbox = client.db(database).collection<{ _id: string; eventIds: Array<string> }>("outbox");
+    expect(await outbox.findOne({ eventIds: appended })).not.toBeNull();
 
     const platform = await startPlatform({
       MODE: "consumer",
@@ -74,7 +74,7 @@ describe("publication after a crash", () => {
       eachMessage: async ({ message }) => void seen.push(message.headers?.["anansky-event-id"]?.toString() ?? ""),
     });
     await eventually(() => (seen.includes(appended) ? true : undefined), { what: "the event on Kafka" });
-    await eventually(async () => ((await outbox.findOne({ _id: appended })) === null ? true : undefined), {
+    await eventually(async () => ((await outbox.findOne({ eventIds: appended })) === null ? true : undefined), {
       what: "the event marked published",
     });
     await consumer.disconnect();

@@ -6,6 +6,7 @@ import { Effect, Fiber, Layer, Result, Stream } from "effect";
 import { MongoClient } from "mongodb";
 import { afterAll } from "vitest";
 import type { PendingEvent, StreamId } from "../../core/events/EventEnvelope.ts";
+import type { EventId } from "../../core/events/EventId.ts";
 import { EventStore } from "../../core/store/EventStore.ts";
 import { layerMongo } from "../../core/store/EventStoreMongo.ts";
 import { eventStoreContract } from "../../core/store/eventStoreContract.ts";
@@ -289,13 +290,62 @@ layer(storeLayer(racePrefix), { excludeTestServices: true, timeout: "60 seconds"
       assert.instanceOf(document?.occurredAt, Date);
       assert.instanceOf(document?.recordedAt, Date);
       assert.strictEqual(document?.recordedAt.toISOString(), stored.recordedAt);
-      assert.isNotNull(yield* fromPromise(() => outbox.findOne({ _id: stored.id })));
+      assert.isNotNull(yield* fromPromise(() => outbox.findOne({ eventIds: stored.id })));
       yield* store.markPublished([stored.id]);
-      assert.isNull(yield* fromPromise(() => outbox.findOne({ _id: stored.id })));
+      assert.isNull(yield* fromPromise(() => outbox.findOne({ eventIds: stored.id })));
       // Appending the published event again stores nothing and does not queue it again.
       yield* store.appendToStream(stored.streamId, "any", [pendingEvent({ id: stored.id })]);
-      assert.isNull(yield* fromPromise(() => outbox.findOne({ _id: stored.id })));
+      assert.isNull(yield* fromPromise(() => outbox.findOne({ eventIds: stored.id })));
     }),
+  );
+
+  it.effect("writes one outbox entry per append round, kept until all its events are marked", () =>
+    Effect.gen(function* () {
+      const store = yield* EventStore;
+      const streamId = uniqueStreamId("entry");
+      const stored = yield* store.appendToStream(streamId, 0, [pendingEvent(), pendingEvent(), pendingEvent()]);
+      const ids = stored.map((event) => event.id);
+      const entries = yield* fromPromise(() => outbox.find({ eventIds: { $in: ids } }).toArray());
+      assert.deepStrictEqual(
+        entries.map((entry) => entry.eventIds),
+        [ids],
+      );
+      yield* store.markPublished(ids.slice(0, 2));
+      const [left] = yield* fromPromise(() => outbox.find({ eventIds: { $in: ids } }).toArray());
+      assert.deepStrictEqual(left?.eventIds, ids.slice(2));
+      yield* store.markPublished(ids.slice(2));
+      assert.strictEqual(yield* fromPromise(() => outbox.countDocuments({ eventIds: { $in: ids } })), 0);
+    }),
+  );
+
+  it.effect(
+    "sweeps outbox entries of one event (written before entries held several) and entries of other processes",
+    () =>
+      Effect.gen(function* () {
+        const [legacy, others] = yield* insertLeftovers(uniqueStreamId("swept"), [1, 2]);
+        if (legacy === undefined || others === undefined) return assert.fail("nothing stored");
+        const recordedAt = new Date(Date.now() - 1_000);
+        yield* fromPromise(() =>
+          outbox.insertMany([
+            { _id: legacy, recordedAt },
+            { _id: `other-${others}`, recordedAt, eventIds: [others, "never-stored"] },
+          ]),
+        );
+        yield* inAnotherProcess(
+          Effect.gen(function* () {
+            const store = yield* EventStore;
+            const later = new Date(Date.now() + 60_000);
+            const listed = (yield* store.unpublished({ recordedBefore: later, limit: 1_000 })).map(
+              (event): string => event.id,
+            );
+            assert.includeMembers(listed, [legacy, others]);
+            yield* store.markPublished([legacy, others] as Array<EventId>);
+          }),
+        );
+        assert.isNull(yield* fromPromise(() => outbox.findOne({ _id: legacy })));
+        // The id that was never stored went when the sweep found it missing.
+        assert.isNull(yield* fromPromise(() => outbox.findOne({ _id: `other-${others}` })));
+      }),
   );
 });
 
