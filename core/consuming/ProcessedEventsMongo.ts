@@ -28,6 +28,8 @@ interface SettledDocument {
 }
 
 const documentId = (group: string, eventId: string) => `${group}|${eventId}`;
+const idFilter = (ids: ReadonlyArray<string>) =>
+  ids.length === 1 ? { _id: ids[0] ?? "" } : { _id: { $in: [...ids] } };
 const settledId = (group: string, partition: PartitionRef) => `${group}|${partitionName(partition)}`;
 
 /** `$max` keeps the highest offset when two members of a group race after a rebalance. */
@@ -97,7 +99,7 @@ const makeMarkLookups = (collection: Collection<ProcessedDocument>) =>
       Effect.map(
         Effect.exit(
           tryMongo("processedEvents.find", () =>
-            collection.find({ _id: { $in: [...new Set(lookups.flat())] } }, { projection: { _id: 1 } }).toArray(),
+            collection.find(idFilter([...new Set(lookups.flat())]), { projection: { _id: 1 } }).toArray(),
           ),
         ),
         (found) => {
@@ -132,9 +134,8 @@ export const layerProcessedEventsMongo = (options: {
           partitions.length === 0
             ? Effect.succeed(new Map())
             : tryMongo("processedEvents.settledThrough", () =>
-                settledOffsets
-                  .find({ _id: { $in: partitions.map((partition) => settledId(group, partition)) } })
-                  .toArray(),
+                // A batch is one partition: a lone `_id` equality, which FerretDB reads from its index.
+                settledOffsets.find(idFilter(partitions.map((partition) => settledId(group, partition)))).toArray(),
               ).pipe(
                 Effect.map((found) => new Map(found.map((document) => [partitionName(document), document.offset]))),
               ),
