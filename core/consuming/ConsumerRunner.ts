@@ -231,14 +231,15 @@ export const runConsumerGroup = Effect.fn("ConsumerRunner.start")(function* <R>(
   /** The candidates' ids this group has not handled; only possible repeats are looked up. */
   const unhandled = Effect.fnUntraced(function* (candidates: ReadonlyArray<Candidate>) {
     const settled = yield* processed.settledThrough(spec.groupId, partitionsOf(candidates));
-    const maybeRepeats = candidates.filter(({ message }) => mayBeRepeat(message, settled));
-    const fresh = candidates.filter(({ message }) => !mayBeRepeat(message, settled)).map(({ event }) => event.id);
-    if (maybeRepeats.length === 0) return new Set(fresh);
-    const notYet = yield* processed.unprocessed(
-      spec.groupId,
-      maybeRepeats.map(({ event }) => event.id),
-    );
-    return new Set([...fresh, ...notYet]);
+    const notHandled = new Set<string>();
+    const maybeRepeats: Array<string> = [];
+    for (const { message, event } of candidates) {
+      if (mayBeRepeat(message, settled)) maybeRepeats.push(event.id);
+      else notHandled.add(event.id);
+    }
+    if (maybeRepeats.length === 0) return notHandled;
+    for (const id of yield* processed.unprocessed(spec.groupId, maybeRepeats)) notHandled.add(id);
+    return notHandled;
   });
 
   const handleBatch = Effect.fn("ConsumerRunner.handleBatch")(function* (batch: ReadonlyArray<IncomingMessage>) {
