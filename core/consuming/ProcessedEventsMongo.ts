@@ -134,7 +134,8 @@ export const layerProcessedEventsMongo = (options: {
           partitions.length === 0
             ? Effect.succeed(new Map())
             : tryMongo("processedEvents.settledThrough", () =>
-                // A batch is one partition: a lone `_id` equality, which FerretDB reads from its index.
+                // A batch is one partition: a lone `_id` equality, which FerretDB has SQLite test
+                // row by row instead of decoding every document.
                 settledOffsets.find(idFilter(partitions.map((partition) => settledId(group, partition)))).toArray(),
               ).pipe(
                 Effect.map((found) => new Map(found.map((document) => [partitionName(document), document.offset]))),

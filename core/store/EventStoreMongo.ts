@@ -6,8 +6,9 @@
  * It needs no transactions, change streams or atomic read-modify-write updates, which
  * FerretDB 1.x lacks; see mongoStreamAppender.ts for how appends work without them.
  *
- * FerretDB 1.x (SQLite) scans a collection for every query whose filter is not a lone `_id`
- * equality; only those and inserts use its indexes. So an append does not read the stream's head from `events` first: it
+ * FerretDB 1.x (SQLite) scans a collection for every query (a lone `_id` equality row by row
+ * inside SQLite, any other filter decoding every document); only inserts use its indexes.
+ * So an append does not read the stream's head from `events` first: it
  * inserts right above the version this store last appended to the stream, or, for a stream
  * it has not appended to, the stream's hint in `streams`. Both are versions that a successful append stored
  * (events are never deleted after one), so at worst they are behind the head, when another

@@ -5,8 +5,8 @@
  * the head is the highest version at or above the hint. A stale hint only costs a few
  * extra index entries; a missing one a scan of that stream.
  *
- * On FerretDB 1.x (SQLite) every query but an insert or a lone `_id` equality scans its
- * collection, so readStreamHeads costs a scan of `events`: appends use it only after losing a
+ * On FerretDB 1.x (SQLite) every query scans its collection (a lone `_id` equality inside
+ * SQLite, anything else decoding every document), so readStreamHeads costs a scan of `events`: appends use it only after losing a
  * race. They start from what the store appended itself, or for a stream it has not
  * appended to from readStreamHints, which reads only `streams` (one small document per
  * stream).
