@@ -29,9 +29,9 @@ export interface EventDocument {
 /**
  * Events not yet acknowledged by Kafka, one entry per insert round (see mongoOutbox.ts):
  * written before the events themselves and deleted once Kafka acknowledged them all, so
- * the sweeper reads a small collection instead of scanning `events` (FerretDB pushes only
- * `_id` equality down to its index, and an update of a flag by `_id $in` over a large
- * `events` collection took a minute there). Entries written before entries held several
+ * the sweeper reads a small collection instead of scanning `events` (FerretDB decodes every
+ * document for any filter but a lone `_id` equality, and an update of a flag by `_id $in`
+ * over a large `events` collection took a minute there). Entries written before entries held several
  * events have no `eventIds`: their `_id` is their one event's id.
  */
 export interface OutboxDocument {
