@@ -172,11 +172,12 @@ export const subscribeWithKafka = Effect.fnUntraced(function* (
     "js.consumer.max.batch.size": settings.maxBatchSize,
     // librdkafka prefetches up to 64 MB per consumer by default (overshot by up to one
     // partition fetch, 1 MB by default), and a worker runs one consumer per plugin and
-    // projection: in a backlog every one of them fills its queue. 1 MB plus 256 kB
-    // fetches still hold a thousand readings (two batches) ahead of the handlers; at 4 MB
-    // and 1 MB a worker's memory outside the V8 heap grew by 125 MB under a backlog.
-    "queued.max.messages.kbytes": 1_024,
-    "fetch.message.max.bytes": 262_144,
+    // projection: in a backlog every one of them fills its queue. 512 kB plus 128 kB
+    // fetches still hold about a batch ahead of the handlers, which wait on the store far
+    // longer than on a fetch; at 4 MB and 1 MB a worker's memory outside the V8 heap grew
+    // by 125 MB under a backlog.
+    "queued.max.messages.kbytes": 512,
+    "fetch.message.max.bytes": 131_072,
     // Returning nothing keeps the client's default handling (revocations, fromBeginning).
     rebalance_cb: (error: { code: number }, assignment: Array<KafkaJS.TopicPartition>) =>
       error.code === ErrorCodes.ERR__ASSIGN_PARTITIONS ? onAssign(assignment) : undefined,
