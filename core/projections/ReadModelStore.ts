@@ -107,13 +107,6 @@ export class ReadModelStore extends Context.Service<
     loadMany(
       collection: string,
       ids: ReadonlyArray<string>,
-      options?: {
-        /**
-         * Documents per round trip, for large documents: the driver holds a whole reply
-         * (up to 16 MB) while it decodes it.
-         */
-        readonly batchSize?: number | undefined;
-      },
     ): Effect.Effect<ReadonlyMap<string, StoredDocument>, ReadModelStoreUnavailable>;
     /**
      * All writes in one round trip. A write that breaks a unique index, or a conditional

@@ -175,11 +175,7 @@ const makeMongoReadModelStore = (options: MongoReadModelStoreOptions) => {
   });
 
   return ReadModelStore.of({
-    loadMany: Effect.fn("ReadModelStore.loadMany")(function* (
-      name: string,
-      ids: ReadonlyArray<string>,
-      options: { readonly batchSize?: number | undefined } = {},
-    ) {
+    loadMany: Effect.fn("ReadModelStore.loadMany")(function* (name: string, ids: ReadonlyArray<string>) {
       if (ids.length === 0) return new Map<string, StoredDocument>();
       // One query for all ids: MongoDB serves `$in` from the `_id` index. FerretDB 1.x on
       // SQLite scans the collection for both forms, but tests a lone `_id` equality inside
@@ -189,10 +185,7 @@ const makeMongoReadModelStore = (options: MongoReadModelStoreOptions) => {
       const [only] = ids;
       const documents = yield* tryMongo("loadMany", () =>
         collection(name)
-          .find(
-            ids.length === 1 && only !== undefined ? { _id: only } : { _id: { $in: [...ids] } },
-            options.batchSize === undefined ? {} : { batchSize: options.batchSize },
-          )
+          .find(ids.length === 1 && only !== undefined ? { _id: only } : { _id: { $in: [...ids] } })
           .toArray(),
       );
       return new Map(documents.map((document) => [document._id, withoutId(document)]));
