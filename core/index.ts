@@ -15,7 +15,7 @@ export { DeadLetter, DeadLetters } from "./consuming/DeadLetters.ts";
 export { PermanentFailure } from "./consuming/Errors.ts";
 export { ProcessedEvents } from "./consuming/ProcessedEvents.ts";
 export { defaultRetryPolicy, type RetryPolicy, withRetries } from "./consuming/retryPolicy.ts";
-export { bytesToHex, sha256Hex } from "./encoding/hex.ts";
+export { sha256Hex } from "./encoding/hex.ts";
 export {
   defineEvent,
   type EventDefinition,
