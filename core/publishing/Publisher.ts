@@ -57,7 +57,7 @@ export class Publisher extends Context.Service<
      * yield* publisher.enqueue(stored);
      */
     enqueue(events: ReadonlyArray<EventEnvelope>): Effect.Effect<void>;
-    /** Publishes and marks published now, waiting for Kafka's acknowledgement. */
+    /** Publishes and marks published now, waiting for Kafka's acknowledgement; flagged republished (it may repeat a send). */
     publishNow(events: ReadonlyArray<EventEnvelope>): Effect.Effect<void, EventBusUnavailable | EventStoreUnavailable>;
     /** One sweep over stale unpublished events; returns how many it published. */
     readonly sweepOnce: Effect.Effect<number, EventBusUnavailable | EventStoreUnavailable>;
