@@ -70,10 +70,10 @@ const partitionsOf = (items: ReadonlyArray<{ readonly message: IncomingMessage }
 const highestOffsets = (batch: ReadonlyArray<IncomingMessage>): Array<PartitionOffset> => {
   const highest = new Map<string, PartitionOffset>();
   for (const { topic, partition, offset } of batch) {
-    const current = highest.get(partitionName({ topic, partition }));
-    if (current === undefined || Number(offset) > current.offset) {
-      highest.set(partitionName({ topic, partition }), { topic, partition, offset: Number(offset) });
-    }
+    const name = partitionName({ topic, partition });
+    const current = highest.get(name);
+    if (current === undefined || Number(offset) > current.offset)
+      highest.set(name, { topic, partition, offset: Number(offset) });
   }
   return [...highest.values()];
 };

@@ -9,7 +9,7 @@ import { Effect, Exit, Layer } from "effect";
 import type { Collection, MongoClient } from "mongodb";
 import { makeBatcher } from "../store/batching.ts";
 import type { EventStoreUnavailable } from "../store/Errors.ts";
-import { bulkWriteInChunks, isDuplicateKeyOnly } from "../store/mongoBulk.ts";
+import { bulkWriteInChunks, idFilter, isDuplicateKeyOnly } from "../store/mongoBulk.ts";
 import { tryMongo } from "../store/mongoCollections.ts";
 import { type PartitionOffset, type PartitionRef, ProcessedEvents, partitionName } from "./ProcessedEvents.ts";
 
@@ -28,8 +28,6 @@ interface SettledDocument {
 }
 
 const documentId = (group: string, eventId: string) => `${group}|${eventId}`;
-const idFilter = (ids: ReadonlyArray<string>) =>
-  ids.length === 1 ? { _id: ids[0] ?? "" } : { _id: { $in: [...ids] } };
 const settledId = (group: string, partition: PartitionRef) => `${group}|${partitionName(partition)}`;
 
 /** `$max` keeps the highest offset when two members of a group race after a rebalance. */

@@ -7,7 +7,7 @@
 
 import { Effect, Layer, Option, Result, Schema } from "effect";
 import { type AnyBulkWriteOperation, type Document, type MongoClient, MongoServerError } from "mongodb";
-import { bulkWriteInChunks, isDuplicateKeyOnly } from "../store/mongoBulk.ts";
+import { bulkWriteInChunks, idFilter, isDuplicateKeyOnly } from "../store/mongoBulk.ts";
 import type { ReadModelIndex } from "./defineProjection.ts";
 import { ReadModelConstraintViolation, ReadModelStoreUnavailable } from "./Errors.ts";
 import {
@@ -177,17 +177,9 @@ const makeMongoReadModelStore = (options: MongoReadModelStoreOptions) => {
   return ReadModelStore.of({
     loadMany: Effect.fn("ReadModelStore.loadMany")(function* (name: string, ids: ReadonlyArray<string>) {
       if (ids.length === 0) return new Map<string, StoredDocument>();
-      // One query for all ids: MongoDB serves `$in` from the `_id` index. FerretDB 1.x on
-      // SQLite scans the collection for both forms, but tests a lone `_id` equality inside
-      // SQLite (about 1 µs a row) and `$in` on every document decoded in Go (about ten times
-      // that, measured): one `$in` beats a query per id from about ten ids on, and a single
-      // id goes as an equality.
-      const [only] = ids;
-      const documents = yield* tryMongo("loadMany", () =>
-        collection(name)
-          .find(ids.length === 1 && only !== undefined ? { _id: only } : { _id: { $in: [...ids] } })
-          .toArray(),
-      );
+      // One query for all ids (see idFilter): on FerretDB one `$in` beats a query per id
+      // from about ten ids on.
+      const documents = yield* tryMongo("loadMany", () => collection(name).find(idFilter(ids)).toArray());
       return new Map(documents.map((document) => [document._id, withoutId(document)]));
     }),
     writeMany,

@@ -34,3 +34,16 @@ export const isDuplicateKeyOnly = (cause: unknown): boolean => {
   const errors = [cause.writeErrors].flat();
   return errors.length > 0 && errors.every((error) => error.code === duplicateKeyCode);
 };
+
+/**
+ * A filter for these `_id`s: one id as a lone equality, which FerretDB 1.x has SQLite test
+ * row by row (about 1 µs a row), several as one `$in`, which it tests on every document it
+ * decodes in Go (about ten times that) but in one query. MongoDB serves both from `_id`.
+ *
+ * @example
+ * collection.find(idFilter(["a"])) // { _id: "a" }
+ */
+export const idFilter = <Id extends string>(ids: ReadonlyArray<Id>): { _id: Id } | { _id: { $in: Array<Id> } } => {
+  const [only] = ids;
+  return ids.length === 1 && only !== undefined ? { _id: only } : { _id: { $in: [...ids] } };
+};

@@ -13,6 +13,7 @@
  * ProcessedEvents), so at worst a copy travels twice.
  */
 import { newEventId } from "../events/EventId.ts";
+import { idFilter } from "./mongoBulk.ts";
 import type { EventStoreCollections } from "./mongoCollections.ts";
 
 // Entries this process remembers at most; the oldest are forgotten first (a few MB).
@@ -75,7 +76,7 @@ export const makeMongoOutbox = ({ outbox }: EventStoreCollections): MongoOutbox 
     deleted: ReadonlyArray<string>,
     shrunk: ReadonlyArray<readonly [string, ReadonlyArray<string>]>,
   ) => {
-    if (deleted.length > 0) await outbox.deleteMany({ _id: { $in: [...deleted] } });
+    if (deleted.length > 0) await outbox.deleteMany(idFilter(deleted));
     // Rare (a publish batch that ended inside an entry): one update by `_id` each, which FerretDB pushes down.
     for (const [entryId, remaining] of shrunk)
       await outbox.updateOne({ _id: entryId }, { $set: { eventIds: remaining } });
