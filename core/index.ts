@@ -138,7 +138,9 @@ export {
   type ReadModelFilter,
   ReadModelStore,
   type ReadModelView,
+  type StreamManyOptions,
 } from "./projections/ReadModelStore.ts";
+export { compareStoredIds } from "./projections/storedIdOrder.ts";
 export { EventWriter, stampCurrentTraceparent } from "./publishing/EventWriter.ts";
 export { Publisher, type PublisherOptions } from "./publishing/Publisher.ts";
 export { type BatchedLoads, makeBatchedLoads, makeBatchedWrites } from "./store/batching.ts";

@@ -7,10 +7,10 @@
  * own (`ReadModelInternalKeys`): `_applied` (the stream versions folded into the document),
  * `_deleted` (a tombstone: the document was deleted but keeps `_applied`, so a late
  * redelivery cannot bring it back) and `_rev` (the revision conditional writes compare and
- * raise). `loadMany`/`writeMany` see them; `find`/`get` (for plugin routes) never return
+ * raise). `loadMany`/`streamMany`/`writeMany` see them; `find`/`get` (for plugin routes) never return
  * tombstones and strip these keys, keeping `_id`.
  */
-import { Context, type Effect, type Option, Schema } from "effect";
+import { Context, type Effect, type Option, Schema, type Stream } from "effect";
 import type { ReadModelIndex } from "./defineProjection.ts";
 import type { InvalidReadModelQuery, ReadModelConstraintViolation, ReadModelStoreUnavailable } from "./Errors.ts";
 
@@ -41,6 +41,11 @@ export interface DocumentWrite {
   readonly doc: StoredDocument | undefined;
   readonly expectedRevision?: number | undefined;
   readonly create?: boolean | undefined;
+}
+
+export interface StreamManyOptions {
+  /** Documents per store reply (at least 1; default 100). */
+  readonly perReply?: number | undefined;
 }
 
 /** A document as routes see it: `_id` and the projection's fields. */
@@ -108,6 +113,20 @@ export class ReadModelStore extends Context.Service<
       collection: string,
       ids: ReadonlyArray<string>,
     ): Effect.Effect<ReadonlyMap<string, StoredDocument>, ReadModelStoreUnavailable>;
+    /**
+     * The stored documents (tombstones included) with these ids, streamed in `_id` order
+     * (`compareStoredIds`); missing ids are absent. Only a reply or two of at most
+     * `perReply` documents is held at a time, the next fetched while the last is taken:
+     * for reads larger than memory, such as a month of readings buckets.
+     *
+     * @example
+     * yield* store.streamMany("rm_readings", bucketIds, { perReply: 16 }).pipe(Stream.runForEach(([id, doc]) => fold(id, doc)));
+     */
+    streamMany(
+      collection: string,
+      ids: ReadonlyArray<string>,
+      options?: StreamManyOptions,
+    ): Stream.Stream<readonly [string, StoredDocument], ReadModelStoreUnavailable>;
     /**
      * All writes in one round trip. A write that breaks a unique index, or a conditional
      * write whose revision moved on, is not applied and the call fails with

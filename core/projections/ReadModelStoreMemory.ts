@@ -4,7 +4,7 @@
  * round-trips them (undefined becomes null), queries follow MongoDB's semantics for the
  * supported subset, and unique indexes are enforced (sparse, as the Mongo layer creates them).
  */
-import { Effect, Layer, Option, Predicate } from "effect";
+import { Effect, Layer, Option, Predicate, Stream } from "effect";
 import type { ReadModelIndex } from "./defineProjection.ts";
 import { ReadModelConstraintViolation } from "./Errors.ts";
 import {
@@ -18,6 +18,7 @@ import {
 } from "./ReadModelStore.ts";
 import { compareDocuments, matchesFilter } from "./readModelMatching.ts";
 import { invalidDocumentKey, toView, validateFind, validateIndexKeys } from "./readModelQuery.ts";
+import { compareStoredIds } from "./storedIdOrder.ts";
 
 interface MemoryCollection {
   readonly documents: Map<string, StoredDocument>;
@@ -34,6 +35,17 @@ const bsonCopy = (value: unknown): unknown => {
   }
   return value;
 };
+
+/** The stored documents with these ids, in `_id` order, copied as they are taken. */
+function* storedInIdOrder(
+  documents: ReadonlyMap<string, StoredDocument> | undefined,
+  ids: ReadonlyArray<string>,
+): Generator<readonly [string, StoredDocument]> {
+  for (const id of [...new Set(ids)].sort(compareStoredIds)) {
+    const stored = documents?.get(id);
+    if (stored !== undefined) yield [id, bsonCopy(stored) as StoredDocument];
+  }
+}
 
 /** The value an index holds for a document, or undefined when a sparse index skips it. */
 const uniqueKeyOf = (document: StoredDocument, index: ReadModelIndex): string | undefined => {
@@ -138,6 +150,8 @@ const makeMemoryReadModelStore = Effect.sync(() => {
         }
         return found;
       }),
+    streamMany: (name, ids) =>
+      Stream.suspend(() => Stream.fromIterable(storedInIdOrder(collections.get(name)?.documents, ids))),
     writeMany,
     drop: (name) => Effect.sync(() => void collections.delete(name)),
     replaceCollection: (target, from) =>

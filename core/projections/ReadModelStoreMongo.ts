@@ -5,7 +5,7 @@
  * transactions or atomic read-modify-write updates, which FerretDB 1.x lacks.
  */
 
-import { Effect, Layer, Option, Result, Schema } from "effect";
+import { Effect, Layer, Option, Result, Schema, Stream } from "effect";
 import { type AnyBulkWriteOperation, type Document, type MongoClient, MongoServerError } from "mongodb";
 import { bulkWriteInChunks, idFilter, isDuplicateKeyOnly } from "../store/mongoBulk.ts";
 import type { ReadModelIndex } from "./defineProjection.ts";
@@ -21,6 +21,7 @@ import {
   type StoredDocument,
 } from "./ReadModelStore.ts";
 import { invalidDocumentKey, toView, type ValidatedFind, validateFind, validateIndexKeys } from "./readModelQuery.ts";
+import { compareStoredIds } from "./storedIdOrder.ts";
 
 export interface MongoReadModelStoreOptions {
   /** A client the caller owns (connects lazily, closed by the caller). */
@@ -45,6 +46,13 @@ const tryMongo = <A>(operation: string, run: () => Promise<A>): Effect.Effect<A,
     try: run,
     catch: (cause) => new ReadModelStoreUnavailable({ operation, reason: describe(cause) }),
   });
+
+/**
+ * Ids per query of `streamMany`: FerretDB 1.x sorts a query's documents in its own memory
+ * (MongoDB walks the `_id` index), so a query is bounded; each costs FerretDB a scan.
+ */
+const idsPerStreamQuery = 1_000;
+const defaultPerReply = 100;
 
 const withoutId = ({ _id, ...rest }: ReadModelDocument): StoredDocument => rest;
 
@@ -182,6 +190,27 @@ const makeMongoReadModelStore = (options: MongoReadModelStoreOptions) => {
       const documents = yield* tryMongo("loadMany", () => collection(name).find(idFilter(ids)).toArray());
       return new Map(documents.map((document) => [document._id, withoutId(document)]));
     }),
+    streamMany: (name: string, ids: ReadonlyArray<string>, { perReply = defaultPerReply } = {}) => {
+      const sorted = [...new Set(ids)].sort(compareStoredIds);
+      const queries = Array.from({ length: Math.ceil(sorted.length / idsPerStreamQuery) }, (_, index) =>
+        sorted.slice(index * idsPerStreamQuery, (index + 1) * idsPerStreamQuery),
+      );
+      const batchSize = Math.max(1, Math.floor(perReply));
+      return Stream.fromIterable(queries).pipe(
+        Stream.flatMap((queryIds) =>
+          // A fresh cursor per run of the stream; taking less than all of it closes the cursor.
+          Stream.suspend(() =>
+            Stream.fromAsyncIterable(
+              collection(name).find(idFilter(queryIds)).sort({ _id: 1 }).batchSize(batchSize),
+              (cause) => new ReadModelStoreUnavailable({ operation: "streamMany", reason: describe(cause) }),
+            ),
+          ),
+        ),
+        Stream.map((document) => [document._id, withoutId(document)] as const),
+        // The next reply is asked for while this one is taken.
+        Stream.buffer({ capacity: batchSize }),
+      );
+    },
     writeMany,
     drop,
     replaceCollection: Effect.fn("ReadModelStore.replaceCollection")(function* (target: string, from: string) {

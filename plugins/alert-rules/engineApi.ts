@@ -5,7 +5,6 @@
 export {
   type AlertTransition,
   type BacktestAlert,
-  backtest,
   type ConditionDefinition,
   type ConditionRegistry,
   conditionsOf,
@@ -21,4 +20,5 @@ export {
   RuleDeviceState,
   referencesOf,
   ruleNeedsTicks,
+  startBacktest,
 } from "./engine/index.ts";

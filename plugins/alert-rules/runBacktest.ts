@@ -1,25 +1,18 @@
 /**
  * Backtests a new or changed rule over stored telemetry: for each device in range, the
- * engine's `backtest` runs over the device's stored readings from `from` to `to`. Nothing
- * is appended and no live state is read or written. Devices' readings are read several
- * devices at a time (backtestReadings.ts); progress is reported per device.
+ * engine runs a backtest over the device's stored readings from `from` to `to`. Nothing
+ * is appended and no live state is read or written. All devices' buckets come in one
+ * stream (backtestReadings.ts), each fed to its device's run as it arrives; progress is
+ * reported as each device completes.
  */
-import { Effect } from "effect";
-import { ReadModelStore, ValidationFailed } from "../../core/index.ts";
+import { Effect, Stream } from "effect";
+import { compareStoredIds, ReadModelStore, ValidationFailed } from "../../core/index.ts";
 import { type DeviceDocument, devicesCollection } from "../devices/index.ts";
-import { devicesPerRead, storedReadings } from "./backtestReadings.ts";
+import { devicesInCompletionOrder, storedBuckets } from "./backtestReadings.ts";
 import type { ConditionTypes } from "./conditionTypes.ts";
-import { type BacktestAlert, backtest, type Rule } from "./engineApi.ts";
+import { type BacktestAlert, type Rule, startBacktest } from "./engineApi.ts";
 import type { BacktestBody } from "./requestSchemas.ts";
 import { scopeFieldsOf } from "./rulesProjection.ts";
-
-/** The items, counting each as it passes. */
-function* counting<A>(items: Iterable<A>, count: () => void): Generator<A> {
-  for (const item of items) {
-    count();
-    yield item;
-  }
-}
 
 /** The longest range one backtest covers. */
 export const maxBacktestRangeMs = 31 * 86_400_000;
@@ -109,37 +102,52 @@ export const runBacktest = Effect.fn("alertRules.runBacktest")(function* <E, R>(
   onProgress: (progress: BacktestProgress) => Effect.Effect<void, E, R>,
 ) {
   const started = Date.now();
-  const alerts: Array<BacktestAlert> = [];
+  const registry = types.registry();
+  const runs = new Map(
+    plan.devices.map((deviceId) => [deviceId, startBacktest(plan.rule, { registry, until: plan.toMs })]),
+  );
+  const alertsOf = new Map<string, ReadonlyArray<BacktestAlert>>();
   let readings = 0;
+  let alertCount = 0;
   let droppedSamples = 0;
+  const completing = devicesInCompletionOrder(tenantId, plan.devices, plan.toMs);
   let devicesDone = 0;
-  const perRead = devicesPerRead(plan.fromMs, plan.toMs);
-  for (let first = 0; first < plan.devices.length; first += perRead) {
-    const group = plan.devices.slice(first, first + perRead);
-    const loaded = yield* storedReadings(tenantId, group, plan.fromMs, plan.toMs);
-    for (const deviceId of group) {
-      const stored = loaded.readingsOf(deviceId);
-      droppedSamples += stored.droppedSamples;
-      alerts.push(
-        ...backtest(
-          plan.rule,
-          counting(stored.readings, () => readings++),
-          {
-            registry: types.registry(),
-            until: plan.toMs,
-          },
-        ),
-      );
-      devicesDone++;
-      yield* onProgress({
-        type: "progress",
-        devicesDone,
-        devicesTotal: plan.devices.length,
-        readings,
-        alerts: alerts.length,
-      });
-    }
-  }
+  /** Finishes, in completion order, the devices whose buckets all came before `bucketId` (all: undefined). */
+  const finishBefore = (bucketId: string | undefined) =>
+    Effect.gen(function* () {
+      for (let next = completing[devicesDone]; next !== undefined; next = completing[devicesDone]) {
+        if (bucketId !== undefined && compareStoredIds(next.lastBucketId, bucketId) >= 0) return;
+        const deviceAlerts = runs.get(next.deviceId)?.finish() ?? [];
+        alertsOf.set(next.deviceId, deviceAlerts);
+        alertCount += deviceAlerts.length;
+        devicesDone++;
+        yield* onProgress({
+          type: "progress",
+          devicesDone,
+          devicesTotal: plan.devices.length,
+          readings,
+          alerts: alertCount,
+        });
+      }
+    });
+  yield* storedBuckets(tenantId, plan.devices, plan.fromMs, plan.toMs).pipe(
+    Stream.runForEach((bucket) =>
+      Effect.andThen(
+        finishBefore(bucket.bucketId),
+        Effect.sync(() => {
+          const run = runs.get(bucket.deviceId);
+          droppedSamples += bucket.droppedSamples;
+          for (const reading of bucket.readings) {
+            run?.push(reading);
+            readings++;
+          }
+        }),
+      ),
+    ),
+  );
+  yield* finishBefore(undefined);
+  // Devices in the order asked for, each device's alerts in time order.
+  const alerts = plan.devices.flatMap((deviceId) => alertsOf.get(deviceId) ?? []);
   const bySeverity: Record<string, number> = {};
   for (const alert of alerts) bySeverity[alert.severity] = (bySeverity[alert.severity] ?? 0) + 1;
   const summary: BacktestSummary = {

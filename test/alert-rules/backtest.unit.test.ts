@@ -5,7 +5,12 @@
 import { assert, describe, it } from "@effect/vitest";
 import { Effect, Stream } from "effect";
 import { EventStore, ReadModelStore } from "../../core/index.ts";
-import { bucketIdsBetween, devicesPerRead, storedReadings } from "../../plugins/alert-rules/backtestReadings.ts";
+import {
+  bucketIdsBetween,
+  devicesInCompletionOrder,
+  type StoredReading,
+  storedBuckets,
+} from "../../plugins/alert-rules/backtestReadings.ts";
 import { evaluateReading } from "../../plugins/alert-rules/readingEvaluation.ts";
 import { planBacktest, runBacktest } from "../../plugins/alert-rules/runBacktest.ts";
 import { readingsBucketForm, readingsBucketId, readingsProjection } from "../../plugins/ingest/index.ts";
@@ -23,6 +28,25 @@ import {
 
 const t0 = Date.parse("2025-03-01T10:59:50Z");
 const temps = [20, 31, 33, 29, 18, 40, 45, 41, 12, 35];
+
+/** Each device's stored readings and dropped samples, as the bucket stream brings them (in its order). */
+const readingsByDevice = (deviceIds: ReadonlyArray<string>, fromMs: number, toMs: number) =>
+  Effect.gen(function* () {
+    const byDevice = new Map(
+      deviceIds.map((deviceId) => [deviceId, { readings: [] as Array<StoredReading>, droppedSamples: 0 }]),
+    );
+    yield* storedBuckets(tenantId, deviceIds, fromMs, toMs).pipe(
+      Stream.runForEach((bucket) =>
+        Effect.sync(() => {
+          const device = byDevice.get(bucket.deviceId);
+          assert.isDefined(device, `a bucket of ${bucket.deviceId}, which was not asked for`);
+          device?.readings.push(...bucket.readings);
+          if (device !== undefined) device.droppedSamples += bucket.droppedSamples;
+        }),
+      ),
+    );
+    return byDevice;
+  });
 
 describe("backtests", () => {
   it("covers a range with the hour buckets it touches", () => {
@@ -82,9 +106,9 @@ describe("backtests", () => {
   it.effect("given readings outside the range, then they are left out", () =>
     Effect.gen(function* () {
       for (const [i, temp] of temps.entries()) yield* givenReading("pump-1", t0 + i * 2_000, { temp });
-      const byDevice = yield* storedReadings(tenantId, ["pump-1"], t0 + 4_000, t0 + 10_000);
+      const byDevice = yield* readingsByDevice(["pump-1"], t0 + 4_000, t0 + 10_000);
       assert.deepStrictEqual(
-        [...byDevice.readingsOf("pump-1").readings].map((r) => r.values.temp),
+        byDevice.get("pump-1")?.readings.map((r) => r.values.temp),
         [33, 29, 18],
       );
     }).pipe(Effect.provide(alertRulesTestLayer())),
@@ -112,15 +136,10 @@ describe("backtests", () => {
           },
           { id: readingsBucketId(tenantId, "pump-2", hour), doc: bucket("pump-2", hour + 2, 1), create: true },
         ]);
-        const loaded = yield* storedReadings(tenantId, ["pump-1", "pump-2"], hour, hour + 3_600_000);
-        const [one, two] = [loaded.readingsOf("pump-1"), loaded.readingsOf("pump-2")];
+        const loaded = yield* readingsByDevice(["pump-1", "pump-2"], hour, hour + 3_600_000);
+        const [one, two] = [loaded.get("pump-1"), loaded.get("pump-2")];
         assert.deepStrictEqual(
-          [
-            one.droppedSamples,
-            [...one.readings].map((r) => r.ts),
-            two.droppedSamples,
-            [...two.readings].map((r) => r.ts),
-          ],
+          [one?.droppedSamples, one?.readings.map((r) => r.ts), two?.droppedSamples, two?.readings.map((r) => r.ts)],
           [4, [hour + 1], 1, [hour + 2]],
         );
       }).pipe(Effect.provide(alertRulesTestLayer())),
@@ -129,22 +148,22 @@ describe("backtests", () => {
   it.effect("given keys with dots (stored escaped), then readings carry the keys as sent", () =>
     Effect.gen(function* () {
       yield* givenReading("pump-1", t0, { "cpu.load": 0.5, temp: 20 });
-      const loaded = yield* storedReadings(tenantId, ["pump-1"], t0, t0 + 1_000);
+      const loaded = yield* readingsByDevice(["pump-1"], t0, t0 + 1_000);
       assert.deepStrictEqual(
-        [...loaded.readingsOf("pump-1").readings].map((r) => r.values),
+        loaded.get("pump-1")?.readings.map((r) => r.values),
         [{ "cpu.load": 0.5, temp: 20 }],
       );
     }).pipe(Effect.provide(alertRulesTestLayer())),
   );
 
-  it.effect("given a device's buckets spread over several reads (31 days), then all its readings come in order", () =>
+  it.effect("given a device's buckets spread over 31 days, then all its readings come in order", () =>
     Effect.gen(function* () {
       const dayMs = 86_400_000;
       const times = [t0, t0 + 8 * dayMs, t0 + 20 * dayMs, t0 + 31 * dayMs - 2_000];
       for (const [i, ts] of times.entries()) yield* givenReading("pump-1", ts, { temp: i });
-      const loaded = yield* storedReadings(tenantId, ["pump-1"], t0, t0 + 31 * dayMs);
+      const loaded = yield* readingsByDevice(["pump-1"], t0, t0 + 31 * dayMs);
       assert.deepStrictEqual(
-        [...loaded.readingsOf("pump-1").readings].map((r) => r.ts),
+        loaded.get("pump-1")?.readings.map((r) => r.ts),
         times,
       );
     }).pipe(Effect.provide(alertRulesTestLayer())),
@@ -156,21 +175,74 @@ describe("backtests", () => {
         yield* givenReading("pump-1", t0 + i * 2_000, { temp });
         yield* givenReading("pump-2", t0 + i * 2_000 + 1_000, { temp: temp + 100 });
       }
-      const byDevice = yield* storedReadings(tenantId, ["pump-1", "pump-2", "pump-9"], t0, t0 + 3_600_000);
+      const byDevice = yield* readingsByDevice(["pump-1", "pump-2", "pump-9"], t0, t0 + 3_600_000);
       assert.deepStrictEqual(
-        [...byDevice.readingsOf("pump-1").readings].map((r) => r.values.temp),
+        byDevice.get("pump-1")?.readings.map((r) => r.values.temp),
         temps,
       );
       assert.deepStrictEqual(
-        [...byDevice.readingsOf("pump-2").readings].map((r) => r.values.temp),
+        byDevice.get("pump-2")?.readings.map((r) => r.values.temp),
         temps.map((temp) => temp + 100),
       );
-      const none = byDevice.readingsOf("pump-9");
-      assert.deepStrictEqual([[...none.readings], none.droppedSamples], [[], 0]);
-      // A day (25 hour buckets when it starts mid-hour): 6 devices per read (a week of hours); 31 days: one.
-      assert.strictEqual(devicesPerRead(t0, t0 + 86_400_000), 6);
-      assert.strictEqual(devicesPerRead(t0, t0 + 31 * 86_400_000), 1);
+      assert.deepStrictEqual(byDevice.get("pump-9"), { readings: [], droppedSamples: 0 });
     }).pipe(Effect.provide(alertRulesTestLayer())),
+  );
+
+  it("orders devices by their last bucket id, the order the bucket stream completes them in", () => {
+    const to = Date.parse("2025-03-02T00:00:00Z");
+    assert.deepStrictEqual(devicesInCompletionOrder("acme", ["d2", "d10", "d1"], to), [
+      { deviceId: "d10", lastBucketId: "acme|d10|2025-03-01T23:00:00.000Z" },
+      { deviceId: "d1", lastBucketId: "acme|d1|2025-03-01T23:00:00.000Z" },
+      { deviceId: "d2", lastBucketId: "acme|d2|2025-03-01T23:00:00.000Z" },
+    ]);
+  });
+
+  it.effect(
+    "given several devices, then each device's alerts come in the order asked and progress counts each device once",
+    () =>
+      Effect.gen(function* () {
+        // d10's buckets sort before d1's ("|" after "0"), so devices complete as d10, d1, d2; d1 spans two hours.
+        const hot = [[31, 20], [40], [35, 36, 10]] as const;
+        for (const [i, [deviceId, times]] of (
+          [
+            ["d1", [t0, t0 + 3_600_000]],
+            ["d10", [t0 + 1_000]],
+            ["d2", [t0 + 2_000, t0 + 4_000, t0 + 6_000]],
+          ] as const
+        ).entries()) {
+          for (const [j, ts] of times.entries()) yield* givenReading(deviceId, ts, { temp: hot[i]?.[j] ?? 0 });
+        }
+        const plan = yield* planBacktest(
+          tenantId,
+          {
+            rule: thresholdRule("hot", 30),
+            from: new Date(t0).toISOString(),
+            to: new Date(t0 + 2 * 3_600_000).toISOString(),
+            devices: ["d2", "none", "d1", "d10"],
+          },
+          types,
+        );
+        const progress: Array<[number, number]> = [];
+        const result = yield* runBacktest(tenantId, types, plan, (p) =>
+          Effect.sync(() => progress.push([p.devicesDone, p.devicesTotal])),
+        );
+        assert.deepStrictEqual(
+          result.alerts.map((alert) => [alert.deviceId, alert.raisedAt, alert.resolvedAt]),
+          [
+            ["d2", t0 + 2_000, t0 + 6_000],
+            ["d1", t0, t0 + 3_600_000],
+            ["d10", t0 + 1_000, null],
+          ],
+        );
+        assert.deepStrictEqual(progress, [
+          [1, 4],
+          [2, 4],
+          [3, 4],
+          [4, 4],
+        ]);
+        assert.strictEqual(result.summary.readings, 6);
+        assert.strictEqual(result.summary.devicesWithAlerts, 3);
+      }).pipe(Effect.provide(alertRulesTestLayer())),
   );
 
   it.effect("given a bad request, then it is refused with field paths", () =>

@@ -6,7 +6,7 @@
  * readModelStoreContract("memory", layerMemory);
  */
 import { assert, layer } from "@effect/vitest";
-import { Cause, Effect, Exit, type Layer, Option } from "effect";
+import { Cause, Effect, Exit, type Layer, Option, Stream } from "effect";
 import { type ProjectionCheckpoint, ReadModelStore } from "../../core/projections/ReadModelStore.ts";
 import { uniqueName } from "../harness/testEnvironment.ts";
 
@@ -57,6 +57,53 @@ export const readModelStoreContract = (implementation: string, storeLayer: Layer
           assert.strictEqual((yield* store.loadMany(collection, [])).size, 0);
           yield* store.writeMany(collection, []);
         }),
+    );
+
+    it.effect(
+      "given ids in any order, when streaming them, then the stored ones come once each in _id order, tombstones included",
+      () =>
+        Effect.gen(function* () {
+          const { store, collection } = yield* seeded;
+          yield* store.writeMany(collection, [{ id: "c", doc: { _deleted: true, _applied: { "device-1": 3 } } }]);
+          const streamed = yield* Stream.runCollect(
+            store.streamMany(collection, ["e", "nope", "a", "c", "a", "d"], { perReply: 2 }),
+          );
+          assert.deepStrictEqual(
+            streamed.map(([id]) => id),
+            ["a", "c", "d", "e"],
+          );
+          assert.deepStrictEqual(streamed[0]?.[1], sampleDocuments[0]?.doc);
+          assert.deepStrictEqual(streamed[1]?.[1], { _deleted: true, _applied: { "device-1": 3 } });
+          assert.deepStrictEqual(streamed[3]?.[1].seenAt, new Date("2025-01-02T00:00:00.000Z"));
+          assert.deepStrictEqual(yield* Stream.runCollect(store.streamMany(collection, [])), []);
+          // Taking part of a stream ends it (and closes what it read from).
+          assert.deepStrictEqual(
+            (yield* Stream.runCollect(Stream.take(store.streamMany(collection, ["d", "b", "a"]), 2))).map(([id]) => id),
+            ["a", "b"],
+          );
+        }),
+    );
+
+    it.effect("given more ids than one store query takes, when streaming them, then all come in _id order", () =>
+      Effect.gen(function* () {
+        const store = yield* ReadModelStore;
+        const collection = uniqueName("rm_contract");
+        // 1,200 ids, so two queries in the Mongo layer; the ids' order differs from the numbers'.
+        const numbers = Array.from({ length: 1_200 }, (_, index) => index);
+        yield* store.writeMany(
+          collection,
+          numbers.map((n) => ({ id: `k${n}`, doc: { n }, create: true })),
+        );
+        const asked = numbers.flatMap((n) => (n % 3 === 0 ? [`k${n}`, `missing${n}`] : [`k${n}`])).reverse();
+        const streamed = yield* Stream.runCollect(store.streamMany(collection, asked, { perReply: 64 }));
+        const expected = numbers.map((n) => `k${n}`).sort();
+        assert.deepStrictEqual(
+          streamed.map(([id]) => id),
+          expected,
+        );
+        assert.deepStrictEqual(streamed[1]?.[1], { n: 1 });
+        assert.strictEqual(expected[1], "k1");
+      }),
     );
 
     it.effect("given a document, when it is written again or with undefined, then it is replaced or deleted", () =>
