@@ -1,10 +1,10 @@
 /**
  * Stored readings for a backtest: devices' samples between two instants, streamed from the
  * ingest plugin's `rm_readings` hour buckets in bucket id order, so each device's buckets
- * come oldest first (ids end in the hour). One store read covers every device's buckets
- * (FerretDB 1.x scans the whole collection for every query, so the fewer the better), and
- * only a reply or two of stored buckets is held at a time: memory stays the same for a
- * month of one device or a day of a thousand.
+ * come oldest first (ids end in the hour). A store read covers as many devices' buckets
+ * as 1,000 ids allow (FerretDB 1.x scans the whole collection for every query, so the
+ * fewer the better), and only a reply or two of stored buckets is held at a time: memory
+ * stays the same for a month of one device or a day of a thousand.
  */
 import { Effect, Result, Stream } from "effect";
 import { compareStoredIds, ReadModelStore } from "../../core/index.ts";
@@ -14,6 +14,11 @@ import type { ReadingValue } from "./telemetryInputs.ts";
 const hourMs = 3_600_000;
 /** Buckets per store reply: a bucket of one reading every 2 s is about 200 kB stored. */
 const bucketsPerReply = 16;
+/**
+ * Bucket ids per read (a 31-day range has at most 745 per device): bounds the ids held at
+ * once; on FerretDB 1.x each read scans the whole collection, so reads are as large as that allows.
+ */
+const bucketIdsPerRead = 1_000;
 
 /** One stored reading as the engine's backtest takes it. */
 export interface StoredReading {
@@ -67,15 +72,8 @@ function* unpackedReadings(
   }
 }
 
-/**
- * The devices' stored buckets of [fromMs, toMs) in bucket id order (`compareStoredIds`),
- * tombstones left out. A device has no more once a bucket with an id after its last
- * possible one has come (`devicesInCompletionOrder`), or the stream has ended.
- *
- * @example
- * yield* storedBuckets("acme", ["pump-1", "pump-2"], from, to).pipe(Stream.runForEach((bucket) => fold(bucket)));
- */
-export const storedBuckets = (tenantId: string, deviceIds: ReadonlyArray<string>, fromMs: number, toMs: number) =>
+/** The buckets of one read's devices in id order, tombstones left out, unpacked as taken. */
+const bucketsOfRead = (tenantId: string, deviceIds: ReadonlyArray<string>, fromMs: number, toMs: number) =>
   Stream.unwrap(
     Effect.gen(function* () {
       const store = yield* ReadModelStore;
@@ -98,6 +96,27 @@ export const storedBuckets = (tenantId: string, deviceIds: ReadonlyArray<string>
       );
     }),
   );
+
+/**
+ * The devices' stored buckets of [fromMs, toMs) in bucket id order (`compareStoredIds`),
+ * tombstones left out. A device has no more once a bucket with an id after its last
+ * possible one has come (`devicesInCompletionOrder`), or the stream has ended. Devices are
+ * read in that order, as many per read as `bucketIdsPerRead` allows (a device's bucket ids
+ * share a prefix no other device's have: device ids cannot hold "|"), so the ids in memory
+ * stay bounded however many devices a backtest covers.
+ *
+ * @example
+ * yield* storedBuckets("acme", ["pump-1", "pump-2"], from, to).pipe(Stream.runForEach((bucket) => fold(bucket)));
+ */
+export const storedBuckets = (tenantId: string, deviceIds: ReadonlyArray<string>, fromMs: number, toMs: number) => {
+  const ordered = devicesInCompletionOrder(tenantId, deviceIds, toMs).map(({ deviceId }) => deviceId);
+  const hours = Math.ceil(toMs / hourMs) - Math.floor(fromMs / hourMs); // as bucketIdsBetween covers
+  const devicesPerRead = Math.max(1, Math.floor(bucketIdsPerRead / hours));
+  const reads = Array.from({ length: Math.ceil(ordered.length / devicesPerRead) }, (_, index) =>
+    ordered.slice(index * devicesPerRead, (index + 1) * devicesPerRead),
+  );
+  return Stream.fromIterable(reads).pipe(Stream.flatMap((devices) => bucketsOfRead(tenantId, devices, fromMs, toMs)));
+};
 
 /**
  * The devices in the order the bucket stream completes them: sorted by the id of the last

@@ -217,7 +217,8 @@ describe("backtests", () => {
           {
             rule: thresholdRule("hot", 30),
             from: new Date(t0).toISOString(),
-            to: new Date(t0 + 2 * 3_600_000).toISOString(),
+            // 31 days: 745 hour buckets per device, so each device is a read of its own.
+            to: new Date(t0 + 31 * 86_400_000).toISOString(),
             devices: ["d2", "none", "d1", "d10"],
           },
           types,
