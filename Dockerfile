@@ -19,5 +19,5 @@ COPY observability ./observability
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080
 EXPOSE 8080
 USER node
-COPY scripts/platform-node-args ./scripts/platform-node-args
-CMD ["sh", "-c", "exec node $(cat scripts/platform-node-args)"]
+COPY scripts/platform-node-args scripts/platform-env scripts/run-platform.sh ./scripts/
+CMD ["bash", "scripts/run-platform.sh"]

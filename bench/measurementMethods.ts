@@ -9,8 +9,8 @@
  */
 export const measurementMethods: ReadonlyArray<string> = [
   "Every process runs on loopback. The platform processes are `node <scripts/platform-node-args>` (as `npm",
-  "start` runs them: 4 MB V8 semi-spaces, old generation grown by 1.3 × the live data at most, OpenTelemetry on,",
-  "no exporter configured), MODE=server for the",
+  "start` runs them: 4 MB V8 semi-spaces, old generation grown by 1.3 × the live data at most, two malloc arenas",
+  "(`scripts/platform-env`), OpenTelemetry on, no exporter configured), MODE=server for the",
   "api and MODE=consumer for workers, with the per-device ingest rate limit lifted (one client sends for every",
   "device). Each run gets a fresh platform: database, topic prefix, consumer groups, tenant and devices (all",
   "deleted at the end), so runs start alike; within a run the store grows phase after phase (baselines, ingest,",

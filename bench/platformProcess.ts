@@ -7,7 +7,7 @@
 import type { ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { join } from "node:path";
-import { freeLoopbackPort, platformNodeArgs } from "../scripts/platformCommand.ts";
+import { freeLoopbackPort, platformNodeArgs, withPlatformDefaults } from "../scripts/platformCommand.ts";
 import { repositoryRoot } from "./benchInfrastructure.ts";
 import { peakRssBytes, spawnTracked, stopChild } from "./childProcesses.ts";
 
@@ -49,7 +49,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The environment of a platform process (rate limits lifted: the bench is one client). */
 export const platformEnvironment = (settings: PlatformSettings, role: ProcessRole, port: number) => ({
-  ...process.env,
+  ...withPlatformDefaults(process.env),
   MONGODB_URI: settings.mongodbUri,
   DATABASE_NAME: settings.databaseName,
   KAFKA_BOOTSTRAP_SERVERS: settings.kafkaBootstrapServers,

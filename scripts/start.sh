@@ -17,9 +17,9 @@ if [ -z "${ANANSKY_ADMIN_TOKEN:-}" ]; then
   log "admin token for this checkout: $token_file"
 fi
 status=0
-# scripts/platform-node-args: the OpenTelemetry bootstrap loads first so it can instrument
-# HTTP and MongoDB (tracing is on when OTEL_EXPORTER_OTLP_ENDPOINT is set, README:
-# Observability), and V8 flags that bound memory (scripts/platformCommand.ts says why).
-# shellcheck disable=SC2046
-node $(cat scripts/platform-node-args) || status=$?
+# scripts/run-platform.sh: node with scripts/platform-node-args (the OpenTelemetry bootstrap
+# loads first so it can instrument HTTP and MongoDB; tracing is on when
+# OTEL_EXPORTER_OTLP_ENDPOINT is set, README: Observability) and V8 flags that bound memory,
+# with the defaults of scripts/platform-env (scripts/platformCommand.ts says why).
+bash scripts/run-platform.sh || status=$?
 exit $status

@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
-import { freeLoopbackPort, platformNodeArgs } from "../../scripts/platformCommand.ts";
+import { freeLoopbackPort, platformNodeArgs, withPlatformDefaults } from "../../scripts/platformCommand.ts";
 import { eventually, testEnvironment } from "./testEnvironment.ts";
 
 export const repositoryRoot = fileURLToPath(new URL("../../", import.meta.url));
@@ -36,12 +36,12 @@ export const startPlatform = async (env: Record<string, string>): Promise<Platfo
   const { mongodbUri, databaseName, kafkaBootstrapServers } = testEnvironment();
   const port = await freePort();
   let output = "";
-  // As scripts/start.sh starts it: with the OpenTelemetry bootstrap loaded first.
+  // As scripts/run-platform.sh starts it: with the OpenTelemetry bootstrap loaded first.
   const child = spawn(process.execPath, platformNodeArgs(), {
     cwd: repositoryRoot,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
-      ...process.env,
+      ...withPlatformDefaults(process.env),
       MONGODB_URI: mongodbUri,
       DATABASE_NAME: databaseName,
       KAFKA_BOOTSTRAP_SERVERS: kafkaBootstrapServers,
