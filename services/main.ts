@@ -25,7 +25,7 @@ import { runWorker } from "./worker/runWorker.ts";
 const toImportSpecifier = (specifier: string): string =>
   specifier.startsWith(".") || specifier.startsWith("/") ? pathToFileURL(resolve(specifier)).href : specifier;
 
-// Started by `node --import ./observability/register.ts` (see scripts/start.sh); without
+// Started by `node --import ./observability/register.ts` (see scripts/run-platform.sh); without
 // it the process runs untraced and /metrics shows Effect's metrics only.
 const telemetry = installedTelemetry();
 const settings = telemetry?.settings ?? telemetrySettings(process.env);

@@ -18,7 +18,7 @@ import {
 } from "./ReadModelStore.ts";
 import { compareDocuments, matchesFilter } from "./readModelMatching.ts";
 import { invalidDocumentKey, toView, validateFind, validateIndexKeys } from "./readModelQuery.ts";
-import { compareStoredIds } from "./storedIdOrder.ts";
+import { uniqueInIdOrder } from "./storedIdOrder.ts";
 
 interface MemoryCollection {
   readonly documents: Map<string, StoredDocument>;
@@ -41,7 +41,7 @@ function* storedInIdOrder(
   documents: ReadonlyMap<string, StoredDocument> | undefined,
   ids: ReadonlyArray<string>,
 ): Generator<readonly [string, StoredDocument]> {
-  for (const id of [...new Set(ids)].sort(compareStoredIds)) {
+  for (const id of uniqueInIdOrder(ids)) {
     const stored = documents?.get(id);
     if (stored !== undefined) yield [id, bsonCopy(stored) as StoredDocument];
   }

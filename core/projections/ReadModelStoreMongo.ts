@@ -5,7 +5,7 @@
  * transactions or atomic read-modify-write updates, which FerretDB 1.x lacks.
  */
 
-import { Effect, Layer, Option, Result, Schema, Stream } from "effect";
+import { Array as Arr, Effect, Layer, Option, Result, Schema, Stream } from "effect";
 import { type AnyBulkWriteOperation, type Document, type MongoClient, MongoServerError } from "mongodb";
 import { bulkWriteInChunks, idFilter, isDuplicateKeyOnly } from "../store/mongoBulk.ts";
 import type { ReadModelIndex } from "./defineProjection.ts";
@@ -21,7 +21,7 @@ import {
   type StoredDocument,
 } from "./ReadModelStore.ts";
 import { invalidDocumentKey, toView, type ValidatedFind, validateFind, validateIndexKeys } from "./readModelQuery.ts";
-import { compareStoredIds } from "./storedIdOrder.ts";
+import { uniqueInIdOrder } from "./storedIdOrder.ts";
 
 export interface MongoReadModelStoreOptions {
   /** A client the caller owns (connects lazily, closed by the caller). */
@@ -191,12 +191,8 @@ const makeMongoReadModelStore = (options: MongoReadModelStoreOptions) => {
       return new Map(documents.map((document) => [document._id, withoutId(document)]));
     }),
     streamMany: (name: string, ids: ReadonlyArray<string>, { perReply = defaultPerReply } = {}) => {
-      const sorted = [...new Set(ids)].sort(compareStoredIds);
-      const queries = Array.from({ length: Math.ceil(sorted.length / idsPerStreamQuery) }, (_, index) =>
-        sorted.slice(index * idsPerStreamQuery, (index + 1) * idsPerStreamQuery),
-      );
       const batchSize = Math.max(1, Math.floor(perReply));
-      return Stream.fromIterable(queries).pipe(
+      return Stream.fromIterable(Arr.chunksOf(uniqueInIdOrder(ids), idsPerStreamQuery)).pipe(
         Stream.flatMap((queryIds) =>
           // A fresh cursor per run of the stream; taking less than all of it closes the cursor.
           Stream.suspend(() =>
@@ -209,6 +205,7 @@ const makeMongoReadModelStore = (options: MongoReadModelStoreOptions) => {
         Stream.map((document) => [document._id, withoutId(document)] as const),
         // The next reply is asked for while this one is taken.
         Stream.buffer({ capacity: batchSize }),
+        Stream.withSpan("ReadModelStore.streamMany", { attributes: { collection: name, ids: ids.length } }),
       );
     },
     writeMany,

@@ -19,3 +19,11 @@ export const compareStoredIds = (a: string, b: string): number => {
 /** Surrogates (code points above U+FFFF) rank above U+E000-U+FFFF; the rest keep their unit. */
 const codePointRank = (unit: number): number =>
   unit >= 0xd800 && unit <= 0xdfff ? unit + 0x2000 : unit >= 0xe000 ? unit - 0x800 : unit;
+
+/**
+ * The ids once each, in the store's `_id` order.
+ *
+ * @example
+ * uniqueInIdOrder(["b", "a", "b"]) // ["a", "b"]
+ */
+export const uniqueInIdOrder = (ids: Iterable<string>): Array<string> => [...new Set(ids)].sort(compareStoredIds);

@@ -6,7 +6,7 @@
  * fewer the better), and only a reply or two of stored buckets is held at a time: memory
  * stays the same for a month of one device or a day of a thousand.
  */
-import { Effect, Result, Stream } from "effect";
+import { Array as Arr, Effect, Result, Stream } from "effect";
 import { compareStoredIds, ReadModelStore } from "../../core/index.ts";
 import { fromStoredRecord, readingsBucketForm, readingsBucketId, readingsProjection } from "../ingest/index.ts";
 import type { ReadingValue } from "./telemetryInputs.ts";
@@ -37,12 +37,15 @@ export interface StoredReading {
  * bucketIdsBetween("acme", "pump-1", Date.parse("2025-03-01T10:30Z"), Date.parse("2025-03-01T12:00Z")).length // 2
  */
 export const bucketIdsBetween = (tenantId: string, deviceId: string, fromMs: number, toMs: number): Array<string> => {
-  const ids: Array<string> = [];
-  for (let hour = Math.floor(fromMs / hourMs) * hourMs; hour < toMs; hour += hourMs) {
-    ids.push(readingsBucketId(tenantId, deviceId, hour));
-  }
-  return ids;
+  const firstHour = Math.floor(fromMs / hourMs) * hourMs;
+  return Array.from({ length: hoursBetween(fromMs, toMs) }, (_, index) =>
+    readingsBucketId(tenantId, deviceId, firstHour + index * hourMs),
+  );
 };
+
+/** The hours [fromMs, toMs) touches: the buckets of one device `bucketIdsBetween` gives. */
+const hoursBetween = (fromMs: number, toMs: number): number =>
+  Math.max(0, Math.ceil(toMs / hourMs) - Math.floor(fromMs / hourMs));
 
 /** One device's stored hour bucket: its readings in [fromMs, toMs), unpacked as iterated (iterate once). */
 export interface StoredBucket {
@@ -99,24 +102,36 @@ const bucketsOfRead = (tenantId: string, deviceIds: ReadonlyArray<string>, fromM
 
 /**
  * The devices' stored buckets of [fromMs, toMs) in bucket id order (`compareStoredIds`),
- * tombstones left out. A device has no more once a bucket with an id after its last
- * possible one has come (`devicesInCompletionOrder`), or the stream has ended. Devices are
- * read in that order, as many per read as `bucketIdsPerRead` allows (a device's bucket ids
- * share a prefix no other device's have: device ids cannot hold "|"), so the ids in memory
- * stay bounded however many devices a backtest covers.
+ * tombstones left out. The devices come as `devicesInCompletionOrder` gives them: a device
+ * has no more buckets once one with an id after its `lastBucketId` has come, or the stream
+ * has ended (a device's bucket ids share a prefix no other device's have: device ids
+ * cannot hold "|"). Devices are read in that order, as many per read as
+ * `bucketIdsPerRead` allows, so the ids in memory stay bounded however many devices a
+ * backtest covers.
  *
  * @example
- * yield* storedBuckets("acme", ["pump-1", "pump-2"], from, to).pipe(Stream.runForEach((bucket) => fold(bucket)));
+ * const devices = devicesInCompletionOrder("acme", ["pump-1", "pump-2"], to);
+ * yield* storedBuckets("acme", devices, from, to).pipe(Stream.runForEach((bucket) => fold(bucket)));
  */
-export const storedBuckets = (tenantId: string, deviceIds: ReadonlyArray<string>, fromMs: number, toMs: number) => {
-  const ordered = devicesInCompletionOrder(tenantId, deviceIds, toMs).map(({ deviceId }) => deviceId);
-  const hours = Math.ceil(toMs / hourMs) - Math.floor(fromMs / hourMs); // as bucketIdsBetween covers
-  const devicesPerRead = Math.max(1, Math.floor(bucketIdsPerRead / hours));
-  const reads = Array.from({ length: Math.ceil(ordered.length / devicesPerRead) }, (_, index) =>
-    ordered.slice(index * devicesPerRead, (index + 1) * devicesPerRead),
+export const storedBuckets = (
+  tenantId: string,
+  devices: ReadonlyArray<CompletingDevice>,
+  fromMs: number,
+  toMs: number,
+) => {
+  const devicesPerRead = Math.max(1, Math.floor(bucketIdsPerRead / Math.max(1, hoursBetween(fromMs, toMs))));
+  const reads = Arr.chunksOf(
+    devices.map(({ deviceId }) => deviceId),
+    devicesPerRead,
   );
-  return Stream.fromIterable(reads).pipe(Stream.flatMap((devices) => bucketsOfRead(tenantId, devices, fromMs, toMs)));
+  return Stream.fromIterable(reads).pipe(Stream.flatMap((read) => bucketsOfRead(tenantId, read, fromMs, toMs)));
 };
+
+/** A device of a backtest and the id of the last bucket it may have in the range. */
+export interface CompletingDevice {
+  readonly deviceId: string;
+  readonly lastBucketId: string;
+}
 
 /**
  * The devices in the order the bucket stream completes them: sorted by the id of the last
@@ -129,7 +144,7 @@ export const devicesInCompletionOrder = (
   tenantId: string,
   deviceIds: ReadonlyArray<string>,
   toMs: number,
-): Array<{ readonly deviceId: string; readonly lastBucketId: string }> =>
+): Array<CompletingDevice> =>
   deviceIds
     .map((deviceId) => ({ deviceId, lastBucketId: readingsBucketId(tenantId, deviceId, toMs - 1) }))
     .sort((a, b) => compareStoredIds(a.lastBucketId, b.lastBucketId));

@@ -14,7 +14,7 @@ import type { ConditionTypes } from "./conditionTypes.ts";
 import type { BacktestAlert } from "./engineApi.ts";
 import { callingTenant, jsonBodyOf } from "./requestInput.ts";
 import { BacktestBody, NoQuery } from "./requestSchemas.ts";
-import { planBacktest, runBacktest } from "./runBacktest.ts";
+import { type BacktestProgress, planBacktest, runBacktest } from "./runBacktest.ts";
 
 const isoOrNull = (ms: number | null | undefined) =>
   ms === null || ms === undefined ? null : new Date(ms).toISOString();
@@ -70,7 +70,10 @@ export const backtestRoutes = (context: RouteContext, types: ConditionTypes): Ho
           from: new Date(plan.fromMs).toISOString(),
           to: new Date(plan.toMs).toISOString(),
         });
-        context.run(runBacktest(tenantId, types, plan, (progress) => Effect.sync(() => write(progress)))).then(
+        // A client that left stops the run at its next progress line (and its store reads with it).
+        const report = (progress: BacktestProgress) =>
+          cancelled ? Effect.interrupt : Effect.sync(() => write(progress));
+        context.run(runBacktest(tenantId, types, plan, report)).then(
           (result) => {
             for (const alert of result.alerts) write({ type: "alert", ...backtestAlertView(alert) });
             write({ type: "summary", ...result.summary });

@@ -5,6 +5,7 @@
 export {
   type AlertTransition,
   type BacktestAlert,
+  type BacktestRun,
   type ConditionDefinition,
   type ConditionRegistry,
   conditionsOf,

@@ -10,7 +10,7 @@ import { compareStoredIds, ReadModelStore, ValidationFailed } from "../../core/i
 import { type DeviceDocument, devicesCollection } from "../devices/index.ts";
 import { devicesInCompletionOrder, storedBuckets } from "./backtestReadings.ts";
 import type { ConditionTypes } from "./conditionTypes.ts";
-import { type BacktestAlert, type Rule, startBacktest } from "./engineApi.ts";
+import { type BacktestAlert, type BacktestRun, type Rule, startBacktest } from "./engineApi.ts";
 import type { BacktestBody } from "./requestSchemas.ts";
 import { scopeFieldsOf } from "./rulesProjection.ts";
 
@@ -103,9 +103,14 @@ export const runBacktest = Effect.fn("alertRules.runBacktest")(function* <E, R>(
 ) {
   const started = Date.now();
   const registry = types.registry();
-  const runs = new Map(
-    plan.devices.map((deviceId) => [deviceId, startBacktest(plan.rule, { registry, until: plan.toMs })]),
-  );
+  // A device's run is started at its first bucket and dropped once finished: devices come
+  // one after another, so only those the current read is in the middle of are held.
+  const runs = new Map<string, BacktestRun>();
+  const runOf = (deviceId: string): BacktestRun => {
+    const run = runs.get(deviceId) ?? startBacktest(plan.rule, { registry, until: plan.toMs });
+    runs.set(deviceId, run);
+    return run;
+  };
   const alertsOf = new Map<string, ReadonlyArray<BacktestAlert>>();
   let readings = 0;
   let alertCount = 0;
@@ -117,7 +122,9 @@ export const runBacktest = Effect.fn("alertRules.runBacktest")(function* <E, R>(
     Effect.gen(function* () {
       for (let next = completing[devicesDone]; next !== undefined; next = completing[devicesDone]) {
         if (bucketId !== undefined && compareStoredIds(next.lastBucketId, bucketId) >= 0) return;
-        const deviceAlerts = runs.get(next.deviceId)?.finish() ?? [];
+        // A device without buckets still lets its time run to `to` (absence rules raise there).
+        const deviceAlerts = runOf(next.deviceId).finish();
+        runs.delete(next.deviceId);
         alertsOf.set(next.deviceId, deviceAlerts);
         alertCount += deviceAlerts.length;
         devicesDone++;
@@ -130,19 +137,25 @@ export const runBacktest = Effect.fn("alertRules.runBacktest")(function* <E, R>(
         });
       }
     });
-  yield* storedBuckets(tenantId, plan.devices, plan.fromMs, plan.toMs).pipe(
+  let previousBucketId: string | undefined;
+  yield* storedBuckets(tenantId, completing, plan.fromMs, plan.toMs).pipe(
     Stream.runForEach((bucket) =>
-      Effect.andThen(
-        finishBefore(bucket.bucketId),
-        Effect.sync(() => {
-          const run = runs.get(bucket.deviceId);
-          droppedSamples += bucket.droppedSamples;
-          for (const reading of bucket.readings) {
-            run?.push(reading);
-            readings++;
-          }
-        }),
-      ),
+      Effect.gen(function* () {
+        // Finishing devices relies on the order: a store that broke it would lose readings quietly.
+        if (previousBucketId !== undefined && compareStoredIds(bucket.bucketId, previousBucketId) <= 0) {
+          return yield* Effect.die(
+            new Error(`backtest buckets out of order: ${bucket.bucketId} after ${previousBucketId}`),
+          );
+        }
+        previousBucketId = bucket.bucketId;
+        yield* finishBefore(bucket.bucketId);
+        const run = runOf(bucket.deviceId);
+        droppedSamples += bucket.droppedSamples;
+        for (const reading of bucket.readings) {
+          run.push(reading);
+          readings++;
+        }
+      }),
     ),
   );
   yield* finishBefore(undefined);

@@ -3,7 +3,7 @@
  * evaluation raised on the same history, nothing written, requests checked.
  */
 import { assert, describe, it } from "@effect/vitest";
-import { Effect, Stream } from "effect";
+import { Cause, Effect, Exit, Layer, Stream } from "effect";
 import { EventStore, ReadModelStore } from "../../core/index.ts";
 import {
   bucketIdsBetween,
@@ -35,7 +35,7 @@ const readingsByDevice = (deviceIds: ReadonlyArray<string>, fromMs: number, toMs
     const byDevice = new Map(
       deviceIds.map((deviceId) => [deviceId, { readings: [] as Array<StoredReading>, droppedSamples: 0 }]),
     );
-    yield* storedBuckets(tenantId, deviceIds, fromMs, toMs).pipe(
+    yield* storedBuckets(tenantId, devicesInCompletionOrder(tenantId, deviceIds, toMs), fromMs, toMs).pipe(
       Stream.runForEach((bucket) =>
         Effect.sync(() => {
           const device = byDevice.get(bucket.deviceId);
@@ -244,6 +244,67 @@ describe("backtests", () => {
         assert.strictEqual(result.summary.readings, 6);
         assert.strictEqual(result.summary.devicesWithAlerts, 3);
       }).pipe(Effect.provide(alertRulesTestLayer())),
+  );
+
+  it.effect(
+    "given a store that streams buckets out of id order, then the backtest fails instead of losing readings",
+    () =>
+      Effect.gen(function* () {
+        for (const deviceId of ["d1", "d2"]) yield* givenReading(deviceId, t0, { temp: 40 });
+        const plan = yield* planBacktest(
+          tenantId,
+          { rule: thresholdRule("hot", 30), from: new Date(t0).toISOString(), to: new Date(t0 + 60_000).toISOString() },
+          types,
+        );
+        const exit = yield* Effect.exit(
+          runBacktest(tenantId, types, { ...plan, devices: ["d1", "d2"] }, () => Effect.void),
+        );
+        assert.isTrue(Exit.isFailure(exit) && Cause.hasDies(exit.cause));
+      }).pipe(
+        // The same memory store, streaming in reverse.
+        Effect.provide(
+          Layer.effect(
+            ReadModelStore,
+            Effect.gen(function* () {
+              const store = yield* ReadModelStore;
+              return ReadModelStore.of({
+                ...store,
+                streamMany: (collection, ids, options) =>
+                  Stream.unwrap(
+                    Effect.map(Stream.runCollect(store.streamMany(collection, ids, options)), (documents) =>
+                      Stream.fromIterable(documents.toReversed()),
+                    ),
+                  ),
+              });
+            }),
+          ),
+        ),
+        Effect.provide(alertRulesTestLayer()),
+      ),
+  );
+
+  it.effect("given a progress callback that stops the run (the client left), then no further device is read", () =>
+    Effect.gen(function* () {
+      for (const deviceId of ["d1", "d2", "d3"]) yield* givenReading(deviceId, t0, { temp: 40 });
+      const plan = yield* planBacktest(
+        tenantId,
+        {
+          rule: thresholdRule("hot", 30),
+          from: new Date(t0).toISOString(),
+          to: new Date(t0 + 31 * 86_400_000).toISOString(), // a read per device
+          devices: ["d1", "d2", "d3"],
+        },
+        types,
+      );
+      const progress: Array<number> = [];
+      const exit = yield* Effect.exit(
+        runBacktest(tenantId, types, plan, (p) =>
+          p.devicesDone === 1 ? Effect.interrupt : Effect.sync(() => progress.push(p.devicesDone)),
+        ),
+      );
+      assert.isTrue(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause));
+      assert.deepStrictEqual(progress, []);
+    }).pipe(Effect.provide(alertRulesTestLayer())),
   );
 
   it.effect("given a bad request, then it is refused with field paths", () =>

@@ -122,7 +122,7 @@ export const startBacktest = (rule: Rule, options: BacktestOptions = {}): Backte
  * device-time order, or in the order they were received).
  *
  * @example
- * const alerts = backtest(rule, storedReadings, { until: Date.parse("2025-03-02T00:00:00Z") });
+ * const alerts = backtest(rule, readings, { until: Date.parse("2025-03-02T00:00:00Z") });
  * // [{ alertId, deviceId: "pump-1", raisedAt, resolvedAt, severity: "major", peakValue: 91.5, peakAt }]
  */
 export const backtest = (
