@@ -39,15 +39,15 @@ export const platformNodeArgs = (): Array<string> => readFileSync(argsFile, "utf
  * withPlatformDefaults({ PATH: "/bin" }) // { MALLOC_ARENA_MAX: "2", PATH: "/bin" }
  */
 export const withPlatformDefaults = (environment: NodeJS.ProcessEnv): NodeJS.ProcessEnv => {
-  const defaults: Record<string, string> = {};
+  const applied: NodeJS.ProcessEnv = { ...environment };
+  // The format run-platform.sh reads: NAME=value lines (a CR before the newline ignored);
+  // anything else, comments included, is skipped. An empty value counts as unset.
   for (const line of readFileSync(envFile, "utf8").split("\n")) {
-    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line.trim());
-    if (match?.[1] !== undefined && match[2] !== undefined) defaults[match[1]] = match[2];
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*?)\r?$/.exec(line);
+    const [, name, value] = match ?? [];
+    if (name !== undefined && value !== undefined && !applied[name]) applied[name] = value;
   }
-  const present = Object.fromEntries(
-    Object.entries(environment).filter(([, value]) => value !== undefined && value !== ""),
-  );
-  return { ...defaults, ...present };
+  return applied;
 };
 
 /**

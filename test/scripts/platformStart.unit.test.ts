@@ -36,6 +36,10 @@ describe("starting a platform process", () => {
     assert.strictEqual(withPlatformDefaults({ PATH: "/bin" }).PATH, "/bin");
   });
 
+  it("given other variables set empty, then withPlatformDefaults passes them on as they are", () => {
+    assert.strictEqual(withPlatformDefaults({ ANANSKY_SOMETHING: "" }).ANANSKY_SOMETHING, "");
+  });
+
   it("given MALLOC_ARENA_MAX already set, then both keep it; an empty one counts as unset", () => {
     assert.strictEqual(runPlatform({ MALLOC_ARENA_MAX: "8" })[0], "MALLOC_ARENA_MAX=8");
     assert.strictEqual(withPlatformDefaults({ MALLOC_ARENA_MAX: "8" }).MALLOC_ARENA_MAX, "8");
