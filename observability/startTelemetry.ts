@@ -5,8 +5,9 @@
  * configured, over OTLP. It must run before the instrumented modules load, hence
  * `node --import ./observability/register.ts services/main.ts`.
  *
- * The providers are set up here as the NodeSDK would (W3C trace context and baggage,
- * AsyncLocalStorage context, resource from OTEL_RESOURCE_ATTRIBUTES, process and host),
+ * The providers are set up here as the NodeSDK would (W3C trace context and baggage as
+ * OTEL_PROPAGATORS says, AsyncLocalStorage context, resource from OTEL_RESOURCE_ATTRIBUTES,
+ * process and host),
  * without the NodeSDK itself: it loads every exporter it could configure (gRPC, Zipkin,
  * logs), 10-17 MB of memory in every process for code that is never used here.
  */
@@ -101,9 +102,12 @@ export const startTelemetry = (settings: TelemetrySettings, diagLevel: string | 
     .merge(detectResources({ detectors: [envDetector, processDetector, hostDetector] }))
     .merge(resourceFromAttributes({ "service.name": settings.serviceName }));
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(
-    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-  );
+  if (settings.propagators.length > 0) {
+    const propagators = settings.propagators.map((name) =>
+      name === "tracecontext" ? new W3CTraceContextPropagator() : new W3CBaggagePropagator(),
+    );
+    propagation.setGlobalPropagator(new CompositePropagator({ propagators }));
+  }
   const meterProvider = new MeterProvider({ resource, readers: metricReaders(settings, prometheus) });
   metrics.setGlobalMeterProvider(meterProvider);
   // Without an exporter no tracer provider is registered: spans stay non-recording, while

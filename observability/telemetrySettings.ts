@@ -24,11 +24,30 @@ export interface TelemetrySettings {
   readonly prometheusListener: { readonly host: string; readonly port: number } | undefined;
   /** How often consumer lag and the unpublished backlog are read (ANANSKY_METRICS_POLL_INTERVAL_MS, default 15 s). */
   readonly metricsPollIntervalMs: number;
+  /** OTEL_PROPAGATORS as far as supported (default tracecontext and baggage; "none": none). */
+  readonly propagators: ReadonlyArray<Propagator>;
   /** Why a configured signal is off (for one warning line at start). */
   readonly warnings: ReadonlyArray<string>;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** The W3C propagators; b3 and jaeger would need packages the platform does not ship. */
+export type Propagator = "tracecontext" | "baggage";
+
+const propagatorsOf = (env: Env, warnings: Array<string>): ReadonlyArray<Propagator> => {
+  const names = (nonEmpty(env.OTEL_PROPAGATORS) ?? "tracecontext,baggage")
+    .split(",")
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name !== "");
+  if (names.includes("none")) return [];
+  const supported = names.filter((name): name is Propagator => name === "tracecontext" || name === "baggage");
+  const unsupported = names.filter((name) => name !== "tracecontext" && name !== "baggage");
+  if (unsupported.length > 0) {
+    warnings.push(`OTEL_PROPAGATORS: ${unsupported.join(", ")} not supported (tracecontext and baggage are)`);
+  }
+  return [...new Set(supported)];
+};
 
 const serviceNames: Readonly<Record<string, string>> = {
   server: "anansky-api",
@@ -81,6 +100,7 @@ export const telemetrySettings = (env: Env): TelemetrySettings => {
     metricsPollIntervalMs: positiveInt(env.ANANSKY_METRICS_POLL_INTERVAL_MS, 15_000),
     prometheusListener:
       port > 0 && port < 65_536 ? { host: nonEmpty(env.ANANSKY_METRICS_HOST) ?? "127.0.0.1", port } : undefined,
+    propagators: propagatorsOf(env, warnings),
     warnings,
   };
 };

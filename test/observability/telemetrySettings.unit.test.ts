@@ -66,6 +66,15 @@ describe("telemetrySettings", () => {
     assert.isUndefined(telemetrySettings({ ANANSKY_METRICS_PORT: "nope" }).prometheusListener);
   });
 
+  it("propagates W3C trace context and baggage unless OTEL_PROPAGATORS says otherwise", () => {
+    assert.deepStrictEqual(telemetrySettings({}).propagators, ["tracecontext", "baggage"]);
+    assert.deepStrictEqual(telemetrySettings({ OTEL_PROPAGATORS: " TraceContext " }).propagators, ["tracecontext"]);
+    assert.deepStrictEqual(telemetrySettings({ OTEL_PROPAGATORS: "tracecontext,none" }).propagators, []);
+    const b3 = telemetrySettings({ OTEL_PROPAGATORS: "b3,baggage" });
+    assert.deepStrictEqual(b3.propagators, ["baggage"]);
+    assert.deepStrictEqual(b3.warnings, ["OTEL_PROPAGATORS: b3 not supported (tracecontext and baggage are)"]);
+  });
+
   it("reads the intervals", () => {
     const settings = telemetrySettings({
       OTEL_METRIC_EXPORT_INTERVAL: "5000",
