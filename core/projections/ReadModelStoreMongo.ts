@@ -203,9 +203,10 @@ const makeMongoReadModelStore = (options: MongoReadModelStoreOptions) => {
           ),
         ),
         Stream.map((document) => [document._id, withoutId(document)] as const),
-        // The next reply is asked for while this one is taken.
+        // The next reply is asked for while this one is taken. No span around the stream:
+        // Stream.withSpan made a backtest over 1,000,000 readings 40 % slower (each pull runs
+        // in it); the driver's own spans still show each query and getMore.
         Stream.buffer({ capacity: batchSize }),
-        Stream.withSpan("ReadModelStore.streamMany", { attributes: { collection: name, ids: ids.length } }),
       );
     },
     writeMany,
