@@ -7,9 +7,8 @@
  *
  * The providers are set up here as the NodeSDK would (W3C trace context and baggage as
  * OTEL_PROPAGATORS says, AsyncLocalStorage context, resource from OTEL_RESOURCE_ATTRIBUTES,
- * process and host),
- * without the NodeSDK itself: it loads every exporter it could configure (gRPC, Zipkin,
- * logs), 10-17 MB of memory in every process for code that is never used here.
+ * process and host), without the NodeSDK itself: it loads every exporter it could
+ * configure (gRPC, Zipkin, logs), 10-17 MB of memory in every process for code never used here.
  */
 import { createRequire, syncBuiltinESMExports } from "node:module";
 import * as OtelMetrics from "@effect/opentelemetry/OtelMetrics";

@@ -103,8 +103,9 @@ export const runBacktest = Effect.fn("alertRules.runBacktest")(function* <E, R>(
 ) {
   const started = Date.now();
   const registry = types.registry();
-  // A device's run is started at its first bucket and dropped once finished: devices come
-  // one after another, so only those the current read is in the middle of are held.
+  // A device's run is started at its first bucket and dropped once it finishes. A device's
+  // buckets come together, so one run is held at a time (a device without buckets gets a
+  // fresh run only to be finished).
   const runs = new Map<string, BacktestRun>();
   const runOf = (deviceId: string): BacktestRun => {
     const run = runs.get(deviceId) ?? startBacktest(plan.rule, { registry, until: plan.toMs });
